@@ -1,0 +1,1 @@
+"""The data layer: loaders (UltraFeedback, HelpSteer2, generic JSONL, the world) and pair construction."""

@@ -1,0 +1,108 @@
+"""Read preference data from a named source or a local file into prompt records.
+
+Sources: ``world`` (the built-in generator), ``ultrafeedback`` and ``helpsteer2`` (from the
+Hugging Face Hub through ``datasets``), or a path to a JSON / JSONL / parquet file whose format
+(UltraFeedback, HelpSteer2 or pdbench's generic format) is detected from its first record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pdbench.data.generic import looks_like_generic, parse_generic
+from pdbench.data.helpsteer2 import looks_like_helpsteer2, parse_helpsteer2
+from pdbench.data.schema import DataError, PromptRecord
+from pdbench.data.ultrafeedback import looks_like_ultrafeedback, parse_ultrafeedback
+
+HUB_DATASETS = {"ultrafeedback": "openbmb/UltraFeedback", "helpsteer2": "nvidia/HelpSteer2"}
+"""Named sources read from the Hugging Face Hub."""
+NAMED_SOURCES = ("world", *HUB_DATASETS)
+
+
+def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0) -> list[PromptRecord]:
+    """Load a named source (``world``, ``ultrafeedback``, ``helpsteer2``) or a local file."""
+    if dataset == "world":
+        from pdbench.world import build_world
+
+        return parse_ultrafeedback(build_world(n_prompts=world_prompts, seed=world_seed), "world")
+    if dataset in HUB_DATASETS:
+        raws = _load_from_hub(HUB_DATASETS[dataset])
+        parse = parse_ultrafeedback if dataset == "ultrafeedback" else parse_helpsteer2
+        return parse(_progress(raws, HUB_DATASETS[dataset]), HUB_DATASETS[dataset])
+    path = Path(dataset)
+    if not path.exists():
+        raise DataError(
+            dataset, None, None, f"no such file, and not a named source (known: {', '.join(NAMED_SOURCES)})"
+        )
+    return parse_detected(read_raw_records(path), str(path))
+
+
+def parse_detected(raws: list[Mapping[str, Any]], source: str) -> list[PromptRecord]:
+    """Parse raw records whose format is detected from the first record."""
+    if not raws:
+        raise DataError(source, None, None, "the file holds no records")
+    first = raws[0]
+    if not isinstance(first, Mapping):
+        raise DataError(source, 0, None, f"expected an object, got {type(first).__name__}")
+    if looks_like_ultrafeedback(first):
+        return parse_ultrafeedback(_progress(raws, source), source)
+    if looks_like_helpsteer2(first):
+        return parse_helpsteer2(_progress(raws, source), source)
+    if looks_like_generic(first):
+        return parse_generic(_progress(raws, source), source)
+    raise DataError(
+        source, 0, None,
+        "unrecognised format: expected UltraFeedback (instruction + completions[].annotations), "
+        "HelpSteer2 (prompt, response, helpfulness, correctness, ...) or the generic format "
+        "(prompt + completions[].ratings); see pdbench.data.generic",
+    )
+
+
+def read_raw_records(path: Path) -> list[Any]:
+    """Read a JSON list, JSONL or parquet file into a list of plain Python objects."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    text = path.read_text(encoding="utf-8")
+    if suffix == ".json" or text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DataError(str(path), None, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
+        if not isinstance(data, list):
+            raise DataError(str(path), None, None, "a .json file must hold a list of records")
+        return data
+    records = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise DataError(str(path), len(records), None, f"invalid JSON on line {line_number}: {error.msg}") from None
+    return records
+
+
+def _progress(raws: list, source: str):
+    """A progress bar over the records, shown only when there are enough to wait for."""
+    from tqdm.auto import tqdm
+
+    return tqdm(raws, desc=f"reading {Path(source).name}", unit="rec", disable=len(raws) < 5000, leave=False)
+
+
+def _load_from_hub(name: str) -> list[dict]:
+    import datasets
+
+    try:
+        return list(datasets.load_dataset(name, split="train"))
+    except Exception as error:  # the Hub client raises many types; all mean the same to the user
+        raise DataError(
+            name, None, None,
+            f"could not load from the Hugging Face Hub ({type(error).__name__}: {error}). "
+            "Offline? Download the dataset elsewhere and pass its local JSON/JSONL/parquet path instead.",
+        ) from error

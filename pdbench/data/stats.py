@@ -1,0 +1,96 @@
+"""Statistics and the per-aspect conflict breakdown (paper Figure 1 / B.1) of a pair table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def pair_stats(pairs: pd.DataFrame) -> dict:
+    """Conflict rate, per-aspect conflicting/consistent counts and length statistics of a pair table."""
+    n = len(pairs)
+    per_aspect = {}
+    for aspect, group in pairs.groupby("aspect", sort=True):
+        conflicting = int(group["is_conflict"].sum())
+        per_aspect[str(aspect)] = {
+            "pairs": len(group),
+            "conflicting": conflicting,
+            "consistent": len(group) - conflicting,
+            "conflict_rate": conflicting / len(group),
+        }
+    forced = int(((pairs["n_conflicting_aspects"] > 0) & (pairs["n_agreeing_aspects"] == 0)).sum())
+    flexible = int(((pairs["n_conflicting_aspects"] > 0) & (pairs["n_agreeing_aspects"] > 0)).sum())
+    return {
+        "n_pairs": n,
+        "n_prompts_paired": int(pairs["prompt_index"].nunique()),
+        "conflict_rate": float(pairs["is_conflict"].mean()) if n else 0.0,
+        "n_conflicting": int(pairs["is_conflict"].sum()),
+        "attainable_conflict_range": [forced / n, (forced + flexible) / n] if n else [0.0, 0.0],
+        "per_aspect": per_aspect,
+        "length": {
+            "all": _length_stats(pairs),
+            "conflicting": _length_stats(pairs[pairs["is_conflict"]]),
+            "consistent": _length_stats(pairs[~pairs["is_conflict"]]),
+        },
+    }
+
+
+def _length_stats(pairs: pd.DataFrame) -> dict:
+    """Lengths in whitespace words; delta = chosen - rejected."""
+    if len(pairs) == 0:
+        return {"pairs": 0}
+    delta = pairs["chosen_len"] - pairs["rejected_len"]
+    return {
+        "pairs": len(pairs),
+        "chosen_mean": float(pairs["chosen_len"].mean()),
+        "rejected_mean": float(pairs["rejected_len"].mean()),
+        "delta_mean": float(delta.mean()),
+        "delta_median": float(delta.median()),
+        "share_chosen_longer": float((delta > 0).mean()),
+    }
+
+
+def plot_conflict_breakdown(stats: dict, path: Path, title: str = "") -> None:
+    """Stacked bars of conflicting vs consistent pairs per aspect, written as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    aspects = list(stats["per_aspect"])
+    consistent = [stats["per_aspect"][a]["consistent"] for a in aspects]
+    conflicting = [stats["per_aspect"][a]["conflicting"] for a in aspects]
+    fig, ax = plt.subplots(figsize=(1.6 * len(aspects) + 2, 4))
+    ax.bar(aspects, consistent, label="consistent", color="#4c72b0")
+    ax.bar(aspects, conflicting, bottom=consistent, label="conflicting", color="#dd8452")
+    for i, (ok, bad) in enumerate(zip(consistent, conflicting)):
+        if ok + bad:
+            ax.text(i, ok + bad, f"{bad / (ok + bad):.0%}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("pairs")
+    ax.set_title(title or f"Conflicts per aspect (overall rate {stats['conflict_rate']:.1%}, {stats['n_pairs']} pairs)")
+    ax.legend()
+    ax.tick_params(axis="x", labelrotation=15)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def format_summary(stats: dict) -> str:
+    """A short human-readable summary of the statistics."""
+    low, high = stats["attainable_conflict_range"]
+    lines = [
+        f"pairs: {stats['n_pairs']} from {stats['n_prompts_paired']} prompts",
+        f"conflict rate: {stats['conflict_rate']:.3f} (attainable {low:.3f}-{high:.3f})",
+    ]
+    for aspect, counts in stats["per_aspect"].items():
+        lines.append(
+            f"  {aspect:<24} {counts['pairs']:>6} pairs  {counts['conflicting']:>5} conflicting ({counts['conflict_rate']:.1%})"
+        )
+    length = stats["length"]["all"]
+    if length.get("pairs"):
+        lines.append(
+            f"length (words): chosen {length['chosen_mean']:.1f}, rejected {length['rejected_mean']:.1f}, "
+            f"chosen longer in {length['share_chosen_longer']:.1%}"
+        )
+    return "\n".join(lines)
