@@ -98,5 +98,72 @@ def data_stats(path, as_json):
     click.echo(json.dumps(stats, indent=2) if as_json else format_summary(stats))
 
 
+@main.group("strategies")
+def strategies_group():
+    """Inspect the strategy registry."""
+
+
+@strategies_group.command("list")
+@click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False),
+              help="Extra folder of strategy files (repeatable; also $PDBENCH_STRATEGY_PATH).")
+def strategies_list(strategy_path):
+    """List every registered strategy: name, kind and what it does.
+
+    \b
+    Examples:
+      pdbench strategies list
+      pdbench strategies list --strategy-path ./my_strategies
+    """
+    from pdbench.registry import discover
+
+    for info in discover(strategy_path).values():
+        click.echo(f"{info.name:<12} {info.kind:<10} {info.description}")
+
+
+@main.command("select")
+@click.option("--strategy", required=True, help="Registered strategy name (see `pdbench strategies list`).")
+@click.option("--conflict", type=float, default=0.3, show_default=True, help="Conflict level of the pair set.")
+@click.option("--budget", type=float, default=0.3, show_default=True, help="Selection budget λ in (0, 1].")
+@click.option("--dataset", default="world", show_default=True, help="world | ultrafeedback | helpsteer2 | PATH.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of pairing, reward models and selection.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+@click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
+def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
+    """Select training pairs with a strategy and export them for any trainer.
+
+    Writes OUT/train.jsonl in TRL's conversational prompt/chosen/rejected format (plus pair_id,
+    aspect, is_conflict, relabelled) and the artifacts the strategy used, e.g. OUT/pd.parquet.
+
+    \b
+    Examples:
+      pdbench select --strategy ours --conflict 0.3 --budget 0.3 --out runs/ours-c30
+      pdbench select --strategy rand --budget 0.1 --seed 2 --out runs/rand-b10
+    """
+    import time
+
+    from pdbench.context import StrategyContext
+    from pdbench.data.loading import load_records
+    from pdbench.data.pairs import build_pairs
+    from pdbench.planning import export_plan, make_plan
+
+    started = time.perf_counter()
+    pairs, _ = build_pairs(load_records(dataset), conflict, seed=seed, source=dataset)
+    built = time.perf_counter()
+    context = StrategyContext(pairs, seed=seed)
+    plan = make_plan(strategy, pairs, budget, context, strategy_path)
+    planned = time.perf_counter()
+    written = export_plan(pairs, plan, context, out)
+    kept = pairs.iloc[list(plan.rows)]
+    click.echo(f"{strategy}: {len(plan.rows)} of {len(pairs)} pairs, {len(plan.relabel)} relabelled, "
+               f"objective {plan.objective}; conflict rate of the selection "
+               f"{kept['is_conflict'].mean() if len(kept) else float('nan'):.3f} (all pairs {pairs['is_conflict'].mean():.3f})")
+    click.echo(f"time: data {built - started:.1f}s, strategy {planned - built:.1f}s")
+    for name in sorted(context.used):
+        seconds = getattr(context, name).meta.get("seconds")
+        if seconds:
+            click.echo(f"  {name}: " + ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items()) + " (when first computed)")
+    click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,13 @@
+"""MID: the pairs with PD around the median (paper §5.1, S3)."""
+
+from pdbench.plan import Plan, budget_size
+from pdbench.registry import register
+from pdbench.selection import middle
+
+
+@register("selection")
+class Mid:
+    """The λ-subset whose PD lies around the median PD (Table 1, S3 MID)."""
+
+    def plan(self, pairs, budget, context):
+        return Plan(rows=middle(context.pd.table["pd"].to_numpy(), budget_size(budget, len(pairs))))

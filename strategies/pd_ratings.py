@@ -1,0 +1,13 @@
+"""PD from the ground-truth ratings instead of proxy reward models: an upper bound on PD selection."""
+
+from pdbench.plan import Plan, budget_size
+from pdbench.registry import register
+from pdbench.selection import smallest
+
+
+@register("reference")
+class PDRatings:
+    """PD selection with PD computed from the true fine-grained ratings (needs all aspects rated)."""
+
+    def plan(self, pairs, budget, context):
+        return Plan(rows=smallest(context.pd_from_ratings.table["pd"].to_numpy(), budget_size(budget, len(pairs))))

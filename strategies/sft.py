@@ -1,0 +1,12 @@
+"""SFT: no preference training at all (Table 1's INIT row)."""
+
+from pdbench.plan import Plan
+from pdbench.registry import register
+
+
+@register("reference")
+class SFT:
+    """The initial (SFT) model, untrained: the floor every strategy should beat (Table 1, INIT)."""
+
+    def plan(self, pairs, budget, context):
+        return Plan(rows=(), objective="none")
