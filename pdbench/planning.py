@@ -36,12 +36,16 @@ def make_plan(
 
 
 def planned_pairs(pairs: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """The pairs to train on, with relabelled rows' chosen and rejected swapped (column ``relabelled``)."""
+    """The pairs to train on; relabelled rows have chosen and rejected (and their columns) swapped."""
     rows = list(plan.rows)
     selected = pairs.iloc[rows].reset_index(drop=True)
     flip = pd.Series([r in plan.relabel for r in rows])
     swapped = selected.copy()
-    swapped.loc[flip, "chosen"], swapped.loc[flip, "rejected"] = selected.loc[flip, "rejected"], selected.loc[flip, "chosen"]
+    # Swap the texts and every per-response column (ratings, scores, lengths) together.
+    for chosen in [c for c in selected if c == "chosen" or c.startswith("chosen_")]:
+        rejected = "rejected" + chosen[len("chosen"):]
+        if rejected in selected:
+            swapped.loc[flip, chosen], swapped.loc[flip, rejected] = selected.loc[flip, rejected], selected.loc[flip, chosen]
     swapped["relabelled"] = flip.to_numpy()
     if plan.pd_term is not None:
         swapped["pd_term"] = list(plan.pd_term)

@@ -68,7 +68,8 @@ def length_balanced_sample(
 
     With ``balanced`` the sample takes p_r * f^+ * |D_k| pairs from D_k^+ (chosen at least as long)
     and p_r * f^- * |D_k| from D_k^-, each capped by what the subset holds; without it, a uniform
-    p_r sample (the A2 ablation).
+    p_r sample (the A2 ablation). When one side holds fewer pairs than its quota, the other side
+    fills the gap, so every reward model trains on p_r * |D_k| pairs (the paper leaves this open).
     """
     n = len(delta_len)
     size = int(round(p_r * n))
@@ -77,7 +78,7 @@ def length_balanced_sample(
     plus = np.flatnonzero(delta_len >= 0)
     minus = np.flatnonzero(delta_len < 0)
     f_hat_plus, _ = balanced_fractions(len(plus) / n if n else 0.5, tau)
-    n_plus = min(len(plus), int(round(size * f_hat_plus)))
-    n_minus = min(len(minus), size - n_plus)
+    n_minus = min(len(minus), size - min(len(plus), int(round(size * f_hat_plus))))
+    n_plus = min(len(plus), size - n_minus)
     chosen = np.concatenate([rng.choice(plus, n_plus, replace=False), rng.choice(minus, n_minus, replace=False)])
     return np.sort(chosen)

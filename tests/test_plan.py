@@ -1,0 +1,34 @@
+import pytest
+
+from pdbench.plan import Plan, PlanError, budget_size, validate_plan
+
+
+def test_valid_plans_pass():
+    validate_plan(Plan(rows=(0, 3, 5)), 10, 0.3, "selection")
+    validate_plan(Plan(rows=tuple(range(10)), relabel=frozenset({1})), 10, 1.0, "full")
+    validate_plan(Plan(rows=(), objective="none"), 10, 0.3, "reference")
+    validate_plan(Plan(rows=(0, 1), objective="dmpo", pd_term=(0.1, -0.2)), 2, 1.0, "full")
+
+
+@pytest.mark.parametrize("plan, kind, message", [
+    (Plan(rows=(0, 0, 1)), "selection", "not unique"),
+    (Plan(rows=(0, 1, 10)), "selection", "out of range"),
+    (Plan(rows=(0, 1)), "selection", "keeps round"),
+    (Plan(rows=(0, 1, 2), relabel=frozenset({4})), "selection", "relabel"),
+    (Plan(rows=(0, 1, 2), objective="dmpo"), "selection", "pd_term"),
+    (Plan(rows=(0, 1, 2)), "full", "all 10 rows"),
+    (Plan(rows=(1,), objective="none"), "reference", "rows must be empty"),
+])
+def test_invalid_plans_name_the_problem(plan, kind, message):
+    with pytest.raises(PlanError, match=message):
+        validate_plan(plan, 10, 0.3, kind, "mine")
+
+
+@pytest.mark.parametrize("budget", [0.0, -0.1, 1.5])
+def test_budget_out_of_range(budget):
+    with pytest.raises(PlanError, match="budget"):
+        validate_plan(Plan(rows=()), 10, budget, "selection")
+
+
+def test_budget_size_rounds():
+    assert budget_size(0.3, 1000) == 300 and budget_size(0.25, 10) == 2 and budget_size(1.0, 7) == 7

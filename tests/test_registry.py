@@ -1,0 +1,61 @@
+import textwrap
+
+import pytest
+
+from pdbench import registry
+from pdbench.registry import UnknownStrategyError, discover, get_strategy
+
+PAPER_STRATEGIES = {"sft", "overall", "oracle", "all", "dmpo", "rand", "high", "mid", "ours", "a1", "a2", "pd_ratings"}
+
+
+def test_the_twelve_paper_strategies_are_registered():
+    assert PAPER_STRATEGIES <= set(discover())
+
+
+def test_unknown_name_suggests_and_lists():
+    with pytest.raises(UnknownStrategyError) as info:
+        get_strategy("our")
+    message = str(info.value)
+    assert "Did you mean 'ours'" in message and "Known strategies:" in message and "pd_ratings" in message
+
+
+def write_strategy(folder, name, body="return Plan(rows=tuple(range(budget_size(budget, len(pairs)))))"):
+    (folder / f"{name}.py").write_text(textwrap.dedent(f'''
+        from pdbench.plan import Plan, budget_size
+        from pdbench.registry import register
+
+        @register("selection")
+        class First:
+            """Keep the first pairs."""
+
+            def plan(self, pairs, budget, context):
+                {body}
+    '''))
+
+
+def test_user_folder_is_discovered(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    write_strategy(tmp_path, "first_pairs")
+    info = get_strategy("first_pairs", [tmp_path])
+    assert info.kind == "selection" and info.description == "Keep the first pairs."
+
+
+def test_env_var_folder_is_discovered(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    write_strategy(tmp_path, "from_env")
+    monkeypatch.setenv(registry.ENV_STRATEGY_PATH, str(tmp_path))
+    assert "from_env" in discover()
+
+
+def test_duplicate_name_raises(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    write_strategy(tmp_path, "ours")
+    with pytest.raises(ValueError, match="registered twice"):
+        discover([tmp_path])
+
+
+def test_import_errors_propagate(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    (tmp_path / "broken.py").write_text("import no_such_module_anywhere\n")
+    with pytest.raises(ModuleNotFoundError):
+        discover([tmp_path])
