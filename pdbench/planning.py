@@ -79,4 +79,22 @@ def export_plan(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: 
         table = getattr(context, artifact).table
         write_with(path, lambda p, t=table: t.to_parquet(p, index=False))
         written.append(path)
+    written += _write_diagnostics(pairs, plan, context, out)
+    return written
+
+
+def _write_diagnostics(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: Path) -> list[Path]:
+    """The selection's conflict rate and length profile, plus PD diagnostics when PD was used."""
+    from pdbench.fileio import write_json
+    from pdbench.pd.diagnostics import plot_length_difference, selection_summary, write_pd_diagnostics
+
+    report = {"selection": selection_summary(pairs, plan.rows)}
+    for artifact in sorted(context.used & {"pd", "pd_without_length_mitigation"}):
+        prefix = ARTIFACT_FILES[artifact].removesuffix(".parquet")
+        report[artifact] = write_pd_diagnostics(pairs, getattr(context, artifact), out, prefix)
+    write_json(out / "diagnostics.json", report)
+    written = [out / "diagnostics.json"]
+    if plan.rows:
+        plot_length_difference(pairs, {"selected": plan.rows}, out / "length_difference.png")
+        written.append(out / "length_difference.png")
     return written

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pdbench.plotting import pyplot
+
 
 def pair_stats(pairs: pd.DataFrame) -> dict:
     """Conflict rate, per-aspect conflicting/consistent counts and length statistics of a pair table."""
@@ -53,11 +55,7 @@ def _length_stats(pairs: pd.DataFrame) -> dict:
 
 def plot_conflict_breakdown(stats: dict, path: Path, title: str = "") -> None:
     """Stacked bars of conflicting vs consistent pairs per aspect, written as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     aspects = list(stats["per_aspect"])
     consistent = [stats["per_aspect"][a]["consistent"] for a in aspects]
     conflicting = [stats["per_aspect"][a]["conflicting"] for a in aspects]
