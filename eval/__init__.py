@@ -1,0 +1,1 @@
+"""Evaluation: test sets, generation, pairwise judges, win scores and AlpacaEval 2."""

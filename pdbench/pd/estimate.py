@@ -138,7 +138,11 @@ def make_backend(config: PDConfig):
         from pdbench.pd.embedding_backend import EmbeddingBackend
 
         return EmbeddingBackend(config)
-    raise ValueError(f"unknown reward-model backend {config.backend!r}; known: embedding")
+    if config.backend == "lm":
+        from pdbench.pd.lm_backend import LMBackend
+
+        return LMBackend(config)
+    raise ValueError(f"unknown reward-model backend {config.backend!r}; known: embedding, lm")
 
 
 def _cached(key: str, compute) -> PDResult:

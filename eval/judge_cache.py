@@ -1,0 +1,54 @@
+"""A content-addressed, on-disk cache of judge replies (SQLite, one row per judged order).
+
+Every reply is committed as soon as it arrives, so an interrupted evaluation keeps every
+verdict it paid for, and an identical re-run asks the judge nothing. It lives in pdbench's
+cache folder (or a path you choose), never inside the installed package.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from eval.verdicts import JudgeReply
+from pdbench.cache import cache_root, content_key
+
+
+class JudgeCache:
+    """Judge replies keyed by (judge identity, instruction, answer 1, answer 2)."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else cache_root() / "judge_cache.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, score_1 REAL, score_2 REAL, raw TEXT)"
+        )
+        self._db.commit()
+
+    @staticmethod
+    def key(judge_id: str, instruction: str, response_1: str, response_2: str) -> str:
+        """The cache key of one judged order."""
+        return content_key(judge_id, instruction, response_1, response_2)
+
+    def get(self, key: str) -> JudgeReply | None:
+        """The stored reply, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT score_1, score_2, raw FROM replies WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        scores = None if row[0] is None else (row[0], row[1])
+        return JudgeReply(scores, row[2])
+
+    def put(self, key: str, reply: JudgeReply) -> None:
+        """Store a reply and commit at once."""
+        score_1, score_2 = reply.scores if reply.scores else (None, None)
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?)", (key, score_1, score_2, reply.raw))
+            self._db.commit()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()

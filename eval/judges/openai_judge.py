@@ -1,0 +1,81 @@
+"""A pairwise judge behind any OpenAI-compatible endpoint, with the paper's Figure B.2 prompt.
+
+Works with OpenAI, Qwen through an OpenAI-compatible API, a local vLLM or ``transformers serve``.
+The API key is read from an environment variable and never stored, logged or put in the cache key.
+Rate limits, 5xx answers and timeouts are retried with exponential backoff by the OpenAI client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.verdicts import JudgeReply, parse_score_line
+
+PROMPT_DIR = Path(__file__).resolve().parent.parent / "prompts"
+SYSTEM_PROMPT = "You are a helpful and precise assistant for checking the quality of the answer."
+
+
+class JudgeConfigError(ValueError):
+    """The judge cannot be used as configured (e.g. no API key)."""
+
+
+@dataclass(frozen=True)
+class OpenAIJudgeConfig:
+    """How to reach and prompt the judge model."""
+
+    model: str
+    """Model name at the endpoint (the paper: Qwen2-Max; e.g. gpt-4o, qwen-max)."""
+    base_url: str | None = None
+    """OpenAI-compatible endpoint; None = OpenAI's."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Environment variable that holds the API key (its value is never logged)."""
+    prompt_file: str = "pairwise_b2.txt"
+    """Prompt template in eval/prompts/ (or a path) with {instruction}, {response_1}, {response_2}."""
+    temperature: float = 0.0
+    """Sampling temperature of the judge; 0 for repeatable verdicts."""
+    max_tokens: int = 512
+    """Longest judge reply; the scores come on its first line."""
+    timeout_s: float = 120.0
+    """Per-request timeout."""
+    max_retries: int = 6
+    """Retries (exponential backoff) on rate limits, server errors and timeouts."""
+
+
+class OpenAIJudge:
+    """Figure B.2's pairwise prompt sent to an OpenAI-compatible chat endpoint."""
+
+    def __init__(self, config: OpenAIJudgeConfig):
+        from openai import OpenAI
+
+        self.config = config
+        prompt_path = Path(config.prompt_file)
+        self.template = (prompt_path if prompt_path.is_file() else PROMPT_DIR / config.prompt_file).read_text(encoding="utf-8")
+        self.prompt_version = hashlib.sha256(self.template.encode()).hexdigest()[:12]
+        api_key = os.environ.get(config.api_key_env)
+        if not api_key:
+            if config.base_url is None:
+                raise JudgeConfigError(
+                    f"the openai judge needs an API key: set ${config.api_key_env} "
+                    "(or pass a local --judge-base-url, which needs none)"
+                )
+            api_key = "EMPTY"  # local OpenAI-compatible servers accept any key
+        self.client = OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,
+                             max_retries=config.max_retries)
+        self.identity = f"openai:{config.model}@{config.base_url or 'api.openai.com'}|prompt:{self.prompt_version}|t:{config.temperature}"
+        self.requests = 0
+
+    def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
+        """Ask once; the reply's first line should hold the two scores."""
+        content = self.template.format(instruction=instruction, response_1=response_1, response_2=response_2)
+        self.requests += 1
+        completion = self.client.chat.completions.create(
+            model=self.config.model,
+            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}],
+            temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens,
+        )
+        text = completion.choices[0].message.content or ""
+        return JudgeReply(parse_score_line(text), text)
