@@ -107,7 +107,7 @@ class LMBackend:
                 output_dir=output_dir, seed=seed, learning_rate=config.lm_learning_rate,
                 per_device_train_batch_size=config.lm_per_device_batch_size,
                 gradient_accumulation_steps=accumulation, num_train_epochs=config.lm_epochs,
-                warmup_ratio=config.lm_warmup_ratio, lr_scheduler_type="cosine", max_length=config.lm_max_length,
+                warmup_steps=config.lm_warmup_ratio, lr_scheduler_type="cosine", max_length=config.lm_max_length,
                 bf16=on_gpu, use_cpu=not on_gpu, gradient_checkpointing=on_gpu,
                 report_to=[], save_strategy="no", logging_steps=10, disable_tqdm=False,
             )

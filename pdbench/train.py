@@ -1,0 +1,143 @@
+"""DPO and DMPO training on a Plan with TRL's DPOTrainer.
+
+DMPO (paper Eq. 2) is -log σ(κ·M_θ(z) + Δφ(z)) with M_θ = β·(log-ratio of chosen - log-ratio of
+rejected). TRL 1.16's DPOTrainer has no hook for a per-example term inside its loss, so
+``DMPOTrainer`` uses an exact identity instead of re-implementing the loss: with TRL's β set to
+κ·β and the precomputed reference log-prob of the chosen response lowered by Δφ/(κ·β), TRL's
+sigmoid loss -log σ(β_TRL·(Δ_θ - Δ_ref)) becomes -log σ(κ·β·Δ + Δφ) = Eq. 2 exactly. The only
+override shifts the precomputed reference log-probs; everything else (batching, DDP, DeepSpeed,
+FSDP, logging) stays TRL's. Its logged "rewards/chosen" include the shift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+from trl import DPOConfig, DPOTrainer
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """DPO hyperparameters. Defaults are the paper's (App. B.3); presets override them."""
+
+    beta: float = 0.1
+    """DPO β (also the β inside DMPO's margin M)."""
+    learning_rate: float = 5e-7
+    """AdamW learning rate (paper: 5e-7)."""
+    epochs: float = 1.0
+    """Epochs over the selected pairs (paper: 1)."""
+    warmup_ratio: float = 0.1
+    """Linear warmup share of the steps (paper: 0.1), then cosine decay."""
+    batch_size: int = 32
+    """Total batch size (paper: 32); gradient accumulation makes it up from the micro-batches."""
+    per_device_batch_size: int = 4
+    """Micro-batch per process."""
+    max_length: int = 4096
+    """Longest tokenised prompt + response kept (paper: 4096)."""
+    precompute_ref_log_probs: bool = True
+    """Compute the reference model's log-probs once before training, so it need not stay in memory."""
+    use_lora: bool = False
+    """Train LoRA adapters instead of all weights (needs `peft`)."""
+    lora_r: int = 16
+    """LoRA rank."""
+    max_steps: int = -1
+    """Stop after this many optimiser steps (-1: run the epochs); for smoke tests."""
+    seed: int = 0
+    """Seed of data order and dropout."""
+
+    def to_dict(self) -> dict:
+        """Plain dict, for cache keys and logging."""
+        return asdict(self)
+
+
+class DMPOTrainer(DPOTrainer):
+    """DPOTrainer whose loss is DMPO's (Eq. 2). Needs precomputed reference log-probs, a ``pd_term``
+    column in the train dataset, and ``args.beta`` = κ·β (see the module docstring)."""
+
+    def _precompute_ref_logps(self, dataset, name, batch_size):
+        dataset = super()._precompute_ref_logps(dataset, name, batch_size)
+        shifted = [c - d / self.beta for c, d in zip(dataset["ref_chosen_logps"], dataset["pd_term"], strict=True)]
+        return dataset.remove_columns("ref_chosen_logps").add_column("ref_chosen_logps", shifted)
+
+
+def preference_dataset(selected: pd.DataFrame):
+    """TRL's conversational preference dataset (plus ``pd_term`` when present) from planned pairs."""
+    from datasets import Dataset
+
+    columns = {
+        "prompt": [[{"role": "user", "content": p}] for p in selected["prompt"]],
+        "chosen": [[{"role": "assistant", "content": c}] for c in selected["chosen"]],
+        "rejected": [[{"role": "assistant", "content": r}] for r in selected["rejected"]],
+    }
+    if "pd_term" in selected:
+        columns["pd_term"] = [float(v) for v in selected["pd_term"]]
+    return Dataset.from_dict(columns)
+
+
+def dpo_args(config: TrainConfig, output_dir: Path, objective: str, n_aspects: int, n_processes: int = 1) -> DPOConfig:
+    """TRL's DPOConfig for our TrainConfig; DMPO gets β·κ and precomputed reference log-probs."""
+    on_gpu = torch.cuda.is_available()
+    accumulation = max(1, config.batch_size // (config.per_device_batch_size * n_processes))
+    return DPOConfig(
+        output_dir=str(output_dir),
+        beta=config.beta * n_aspects if objective == "dmpo" else config.beta,
+        loss_type=["sigmoid"],
+        learning_rate=config.learning_rate,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        warmup_steps=config.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio of the steps
+        lr_scheduler_type="cosine",
+        per_device_train_batch_size=config.per_device_batch_size,
+        gradient_accumulation_steps=accumulation,
+        max_length=config.max_length,
+        precompute_ref_log_probs=config.precompute_ref_log_probs or objective == "dmpo",
+        seed=config.seed,
+        bf16=on_gpu and torch.cuda.is_bf16_supported(),
+        use_cpu=not on_gpu,
+        gradient_checkpointing=on_gpu,
+        report_to=[],
+        save_strategy="no",
+        logging_steps=1,
+        dataloader_num_workers=0,
+    )
+
+
+def train_policy(
+    model_path: str, selected: pd.DataFrame, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
+    n_processes: int = 1,
+) -> Path:
+    """Train the policy at ``model_path`` on the planned pairs; save the result in ``output_dir/model``."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if objective not in ("dpo", "dmpo"):
+        raise ValueError(f"objective must be dpo or dmpo, got {objective!r}")
+    if objective == "dmpo" and "pd_term" not in selected:
+        raise ValueError("dmpo needs a pd_term per pair")
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+    peft_config = _lora(config) if config.use_lora else None
+    trainer_class = DMPOTrainer if objective == "dmpo" else DPOTrainer
+    trainer = trainer_class(
+        model=model, args=dpo_args(config, output_dir, objective, n_aspects, n_processes),
+        train_dataset=preference_dataset(selected), processing_class=tokenizer, peft_config=peft_config,
+    )
+    trainer.train()
+    final = Path(output_dir) / "model"
+    if config.use_lora:
+        trainer.model = trainer.model.merge_and_unload()
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    return final
+
+
+def _lora(config: TrainConfig):
+    try:
+        from peft import LoraConfig
+    except ImportError:
+        raise ImportError("--use-lora needs peft: pip install peft") from None
+    return LoraConfig(r=config.lora_r, lora_alpha=2 * config.lora_r, target_modules="all-linear", task_type="CAUSAL_LM")
