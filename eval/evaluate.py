@@ -1,0 +1,79 @@
+"""Pairwise evaluation of a model against a baseline on named prompt sets (paper §5.1, App. B.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+
+from eval.generate import DecodingConfig, generate
+from eval.judge_cache import JudgeCache
+from eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
+from eval.pairwise import Judge, judge_pairs
+
+
+def pairwise_evaluation(
+    model_path: str,
+    baseline_path: str,
+    sets: Mapping[str, Sequence[str]],
+    judge: Judge,
+    decoding: DecodingConfig,
+    cache: JudgeCache | None = None,
+    max_workers: int = 8,
+    n_boot: int = 1000,
+) -> dict:
+    """Generate with both models, judge every pair in both orders, and score each set and AW.
+
+    Returns per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
+    position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
+    and the generations (for artifacts).
+    """
+    per_set, outcomes_by_set, samples = {}, {}, {}
+    for name, prompts in sets.items():
+        prompts = list(prompts)
+        model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name)]
+        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, decoding, name)]
+        judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
+        outcomes = [j.outcome for j in judged]
+        outcomes_by_set[name] = outcomes
+        per_set[name] = {
+            "n": len(outcomes),
+            "wins": outcomes.count("win"),
+            "ties": outcomes.count("tie"),
+            "losses": outcomes.count("loss"),
+            "win_score": win_score(outcomes),
+            "win_score_ci95": list(bootstrap_ci(outcomes, n_boot=n_boot)),
+            "invalid_verdicts": sum(j.n_invalid for j in judged),
+            "position_consistency": position_consistency([j.verdicts for j in judged]),
+            "avg_length": sum(map(len, model_answers)) / len(model_answers),
+            "baseline_avg_length": sum(map(len, baseline_answers)) / len(baseline_answers),
+        }
+        samples[name] = [
+            {"instruction": p, "model": m, "baseline": b, "outcome": o}
+            for p, m, b, o in zip(prompts, model_answers, baseline_answers, outcomes)
+        ]
+    summary = average_win(outcomes_by_set, n_boot=n_boot)
+    return {
+        "sets": per_set,
+        "aw": summary["aw"],
+        "aw_std": summary["aw_std"],
+        "aw_ci95": summary["aw_ci95"],
+        "judge": judge.identity,
+        "decoding": asdict(decoding),
+        "samples": samples,
+    }
+
+
+def format_table(result: dict) -> str:
+    """The per-set table and AW line, as printed by ``pdbench eval`` and ``pdbench run``."""
+    lines = [f"{'set':<16}{'n':>5}{'win':>6}{'tie':>6}{'loss':>6}{'score':>8}  {'95% CI':<15}{'invalid':>8}{'pos.cons':>9}{'len':>7}"]
+    for name, row in result["sets"].items():
+        low, high = row["win_score_ci95"]
+        consistency = row["position_consistency"]
+        lines.append(
+            f"{name:<16}{row['n']:>5}{row['wins']:>6}{row['ties']:>6}{row['losses']:>6}{row['win_score']:>8.3f}  "
+            f"[{low:.2f}, {high:.2f}]  {row['invalid_verdicts']:>6}{'' if consistency is None else f'{consistency:>9.2f}'}"
+            f"{row['avg_length']:>7.0f}"
+        )
+    low, high = result["aw_ci95"]
+    lines.append(f"AW = {result['aw']:.3f} ± {result['aw_std']:.3f}  (95% CI [{low:.3f}, {high:.3f}]; judge {result['judge']})")
+    return "\n".join(lines)
