@@ -62,7 +62,7 @@ class EmbeddingBackend:
     def _train_head(self, pairs: pd.DataFrame, rho: float, seed: int) -> torch.nn.Module:
         config = self.config
         generator = torch.Generator().manual_seed(seed)
-        dim = self.encoder.get_sentence_embedding_dimension()
+        dim = self.encoder.get_embedding_dimension()
         head = _make_head(dim, config.hidden, generator)
         chosen = torch.from_numpy(self.embed(pairs, "chosen"))
         rejected = torch.from_numpy(self.embed(pairs, "rejected"))
