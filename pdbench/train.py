@@ -106,15 +106,26 @@ def dpo_args(config: TrainConfig, output_dir: Path, objective: str, n_aspects: i
 
 
 def train_policy(
-    model_path: str, selected: pd.DataFrame, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
+    model_path: str, selected, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
     n_processes: int = 1,
-) -> Path:
-    """Train the policy at ``model_path`` on the planned pairs; save the result in ``output_dir/model``."""
+) -> dict:
+    """Train the policy at ``model_path`` on the planned pairs; save it in ``output_dir/model``.
+
+    ``selected`` is a pair table (prompt / chosen / rejected [/ pd_term]) or the ``datasets.Dataset``
+    made from one by ``preference_dataset`` (multi-process runs load it from disk so that every
+    rank shares TRL's cache files).
+
+    Returns ``model`` (the saved folder), ``global_step``, ``train_seconds`` and, for this process,
+    ``examples_seen`` — under DDP each rank sees its own shard.
+    """
+    import time
+
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if objective not in ("dpo", "dmpo"):
         raise ValueError(f"objective must be dpo or dmpo, got {objective!r}")
-    if objective == "dmpo" and "pd_term" not in selected:
+    dataset = preference_dataset(selected) if isinstance(selected, pd.DataFrame) else selected
+    if objective == "dmpo" and "pd_term" not in dataset.column_names:
         raise ValueError("dmpo needs a pd_term per pair")
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:
@@ -124,15 +135,24 @@ def train_policy(
     trainer_class = DMPOTrainer if objective == "dmpo" else DPOTrainer
     trainer = trainer_class(
         model=model, args=dpo_args(config, output_dir, objective, n_aspects, n_processes),
-        train_dataset=preference_dataset(selected), processing_class=tokenizer, peft_config=peft_config,
+        train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config,
     )
+    started = time.perf_counter()
     trainer.train()
+    seconds = time.perf_counter() - started
     final = Path(output_dir) / "model"
     if config.use_lora:
         trainer.model = trainer.model.merge_and_unload()
-    trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
-    return final
+    trainer.save_model(str(final))  # writes on the main process only
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(final))
+    args = trainer.args
+    return {
+        "model": str(final),
+        "global_step": trainer.state.global_step,
+        "train_seconds": seconds,
+        "examples_seen": trainer.state.global_step * args.per_device_train_batch_size * args.gradient_accumulation_steps,
+    }
 
 
 def _lora(config: TrainConfig):

@@ -45,7 +45,7 @@ def test_a_dpo_step_changes_trainable_parameters(tiny_llama_path, tmp_path):
     before = AutoModelForCausalLM.from_pretrained(tiny_llama_path).state_dict()
     config = TrainConfig(learning_rate=1e-3, batch_size=4, per_device_batch_size=4, max_length=128, max_steps=1,
                          warmup_ratio=0.0)
-    saved = train_policy(tiny_llama_path, PAIRS.drop(columns="pd_term"), "dpo", 4, config, tmp_path)
+    saved = train_policy(tiny_llama_path, PAIRS.drop(columns="pd_term"), "dpo", 4, config, tmp_path)["model"]
     after = AutoModelForCausalLM.from_pretrained(saved).state_dict()
     changed = [name for name in before if not torch.equal(before[name], after[name])]
     assert len(changed) > len(before) // 2
