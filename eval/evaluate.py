@@ -20,6 +20,8 @@ def pairwise_evaluation(
     cache: JudgeCache | None = None,
     max_workers: int = 8,
     n_boot: int = 1000,
+    refresh_generations: bool = False,
+    refresh_judge: bool = False,
 ) -> dict:
     """Generate with both models, judge every pair in both orders, and score each set and AW.
 
@@ -27,11 +29,12 @@ def pairwise_evaluation(
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
     and the generations (for artifacts).
     """
+    cache = cache or JudgeCache(refresh=refresh_judge)
     per_set, outcomes_by_set, samples = {}, {}, {}
     for name, prompts in sets.items():
         prompts = list(prompts)
-        model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name)]
-        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, decoding, name)]
+        model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name, force=refresh_generations)]
+        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, decoding, name, force=refresh_generations)]
         judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
         outcomes = [j.outcome for j in judged]
         outcomes_by_set[name] = outcomes

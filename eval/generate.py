@@ -44,7 +44,10 @@ def model_fingerprint(model_path: str) -> str:
     return content_key(str(path.resolve()), files)
 
 
-def generate(model_path: str, prompts: list[str], decoding: DecodingConfig, dataset: str, generator_name: str = "") -> list[dict]:
+def generate(
+    model_path: str, prompts: list[str], decoding: DecodingConfig, dataset: str, generator_name: str = "",
+    force: bool = False,
+) -> list[dict]:
     """Answers of the model at ``model_path`` to ``prompts``, as alpaca_eval-style records (cached).
 
     Each record: ``instruction``, ``output``, ``generator``, ``dataset``.
@@ -52,6 +55,9 @@ def generate(model_path: str, prompts: list[str], decoding: DecodingConfig, data
     key = content_key("generate", model_fingerprint(model_path), prompts, asdict(decoding))
     folder = stage_dir("generations", key)
     final = folder / f"{dataset}.jsonl"
+    if force:
+        final.unlink(missing_ok=True)
+        (folder / f"{dataset}.jsonl.partial").unlink(missing_ok=True)
     if final.exists():
         return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
     partial = folder / f"{dataset}.jsonl.partial"

@@ -18,7 +18,9 @@ from pdbench.cache import cache_root, content_key
 class JudgeCache:
     """Judge replies keyed by (judge identity, instruction, answer 1, answer 2)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, refresh: bool = False):
+        self.refresh = refresh
+        """Ignore stored replies (ask again, overwrite); for ``--force judge``."""
         self.path = Path(path) if path else cache_root() / "judge_cache.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -35,6 +37,8 @@ class JudgeCache:
 
     def get(self, key: str) -> JudgeReply | None:
         """The stored reply, or None."""
+        if self.refresh:
+            return None
         with self._lock:
             row = self._db.execute("SELECT score_1, score_2, raw FROM replies WHERE key = ?", (key,)).fetchone()
         if row is None:

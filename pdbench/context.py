@@ -18,11 +18,15 @@ class StrategyContext:
     once for every PD-based strategy and every budget.
     """
 
-    def __init__(self, pairs: pd.DataFrame, seed: int = 0, pd_config: PDConfig | None = None, backend=None):
+    def __init__(
+        self, pairs: pd.DataFrame, seed: int = 0, pd_config: PDConfig | None = None, backend=None, force: bool = False
+    ):
         self.pairs = pairs
         self.seed = seed
         self.pd_config = pd_config or PDConfig()
         self._backend = backend
+        self.force = force
+        """Recompute cached artifacts instead of reading them (``--force pd``)."""
         self.used: set[str] = set()
         """Names of the artifacts a strategy asked for, so exports can include exactly those."""
 
@@ -34,19 +38,19 @@ class StrategyContext:
     def pd(self) -> PDResult:
         """PD from length-debiased per-aspect proxy reward models (paper §4)."""
         self.used.add("pd")
-        return estimate_pd(self.pairs, self.pd_config, self.seed, "ours", self._get_backend())
+        return estimate_pd(self.pairs, self.pd_config, self.seed, "ours", self._get_backend(), self.force)
 
     @cached_property
     def pd_without_length_mitigation(self) -> PDResult:
         """PD from reward models trained on uniform samples with ρ = 0 (ablation A2)."""
         self.used.add("pd_without_length_mitigation")
-        return estimate_pd(self.pairs, self.pd_config, self.seed, "a2", self._get_backend())
+        return estimate_pd(self.pairs, self.pd_config, self.seed, "a2", self._get_backend(), self.force)
 
     @cached_property
     def unified(self) -> PDResult:
         """One reward model over all pairs, no aspects (ablation A1); table column ``gap``."""
         self.used.add("unified")
-        return unified_gaps(self.pairs, self.pd_config, self.seed, self._get_backend())
+        return unified_gaps(self.pairs, self.pd_config, self.seed, self._get_backend(), self.force)
 
     @cached_property
     def pd_from_ratings(self) -> PDResult:

@@ -39,21 +39,23 @@ def aspects_of(pairs: pd.DataFrame) -> list[str]:
     return sorted(pairs["aspect"].unique())
 
 
-def estimate_pd(pairs: pd.DataFrame, config: PDConfig, seed: int, variant: str = "ours", backend=None) -> PDResult:
+def estimate_pd(
+    pairs: pd.DataFrame, config: PDConfig, seed: int, variant: str = "ours", backend=None, force: bool = False
+) -> PDResult:
     """PD of every pair from proxy reward models (cached)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown PD variant {variant!r}; known: {', '.join(VARIANTS)}")
     key = content_key("pd", variant, frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed)
-    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config)))
+    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config)), force)
 
 
-def unified_gaps(pairs: pd.DataFrame, config: PDConfig, seed: int, backend=None) -> PDResult:
+def unified_gaps(pairs: pd.DataFrame, config: PDConfig, seed: int, backend=None, force: bool = False) -> PDResult:
     """A1: one reward model on a uniform p_r sample of all pairs, no aspects, no length terms.
 
     The table holds pair_id and ``gap`` (its reward gap chosen - rejected on every pair).
     """
     key = content_key("unified", frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed)
-    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config)))
+    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config)), force)
 
 
 def rating_pd(pairs: pd.DataFrame, gamma: float) -> PDResult:
@@ -145,10 +147,10 @@ def make_backend(config: PDConfig):
     raise ValueError(f"unknown reward-model backend {config.backend!r}; known: embedding, lm")
 
 
-def _cached(key: str, compute) -> PDResult:
+def _cached(key: str, compute, force: bool = False) -> PDResult:
     folder = stage_dir("pd", key)
     table_path, meta_path = folder / "table.parquet", folder / "meta.json"
-    if table_path.exists() and meta_path.exists():
+    if table_path.exists() and meta_path.exists() and not force:
         return PDResult(pd.read_parquet(table_path), json.loads(meta_path.read_text()))
     result = compute()
     write_with(table_path, lambda p: result.table.to_parquet(p, index=False))

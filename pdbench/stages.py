@@ -1,0 +1,92 @@
+"""The cached stages of a run: pairs, the trained policy, the baseline.
+
+Every stage's output lives in the content-addressed cache, keyed by what determines it, so a
+sweep computes shared stages once and a killed run resumes at the first missing one. Each
+stage records the seconds and devices it cost when it was computed, so a run that reuses it
+still reports its full GPU-hours.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from pdbench.cache import content_key, frame_fingerprint, stage_dir
+from pdbench.data.loading import load_records
+from pdbench.data.pairs import build_pairs
+from pdbench.fileio import write_json, write_with
+from pdbench.plan import Plan
+from pdbench.planning import planned_pairs
+from pdbench.presets import RunConfig
+
+DONE = "stage.json"
+"""Written last into a stage folder: its presence marks a complete output, with its cost."""
+
+
+def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The aspect-labelled pair table of (dataset, conflict, seed); returns (pairs, stage record)."""
+    key = content_key("pairs", config.dataset, config.conflict, config.seed, config.world_prompts)
+    folder = stage_dir("pairs", key)
+    record = _done(folder, force)
+    if record is None:
+        started = time.perf_counter()
+        records = load_records(config.dataset, world_prompts=config.world_prompts)
+        pairs, facts = build_pairs(records, config.conflict, seed=config.seed, source=config.dataset)
+        write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
+        record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
+    return pd.read_parquet(folder / "pairs.parquet"), record
+
+
+def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, force: bool = False) -> tuple[str, dict]:
+    """The policy trained on ``plan`` (or the untrained policy for objective ``none``)."""
+    from pdbench.launch import run_training
+    from pdbench.models import resolve_model_path
+
+    policy = resolve_model_path(config.policy)
+    if plan.objective == "none":
+        return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": False}
+    selected = planned_pairs(pairs, plan)
+    key = content_key(
+        "train", _model_identity(policy), frame_fingerprint(selected, ["prompt", "chosen", "rejected"]),
+        plan.objective, list(plan.pd_term or ()), config.train.to_dict(), config.num_processes,
+    )
+    folder = stage_dir("trained", key)
+    record = _done(folder, force)
+    if record is None:
+        shutil.rmtree(folder, ignore_errors=True)  # a half-finished attempt: start clean
+        n_aspects = pairs["aspect"].nunique()
+        outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
+                               config.num_processes, config.accelerate_config)
+        (folder / "work" / "model").rename(folder / "model")
+        record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"],
+                         devices=config.num_processes, device=_device())
+    return str(folder / "model"), record
+
+
+def _model_identity(path: str) -> str:
+    from eval.generate import model_fingerprint
+
+    return model_fingerprint(path)
+
+
+def _device() -> str:
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+
+
+def _done(folder: Path, force: bool) -> dict | None:
+    marker = folder / DONE
+    if marker.exists() and not force:
+        return {**json.loads(marker.read_text()), "cached": True}
+    return None
+
+
+def _finish(folder: Path, extra: dict, seconds: float, devices: int, device: str) -> dict:
+    record = {**extra, "seconds": seconds, "devices": devices, "device": device}
+    write_json(folder / DONE, record)
+    return {**record, "cached": False}
