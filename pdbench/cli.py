@@ -29,8 +29,12 @@ def main():
 
     \b
     Examples:
+      pdbench run --strategy ours --conflict 0.3 --budget 0.3
+      pdbench run --strategy rand --preset smoke
+      pdbench run --preset paper --strategy ours --dry-run
+      pdbench select --strategy ours --budget 0.3 --out runs/ours
       pdbench data build --dataset world --conflict 0.3 --out runs/world-c30
-      pdbench data stats runs/world-c30
+      pdbench strategies list
     """
 
 
@@ -163,6 +167,129 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
         if seconds:
             click.echo(f"  {name}: " + ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items()) + " (when first computed)")
     click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@main.command("run")
+@click.option("--strategy", default="ours", show_default=True, help="Registered strategy (see `pdbench strategies list`).")
+@click.option("--conflict", type=float, help="Conflict level of the pair set.  [preset: 0.3]")
+@click.option("--budget", type=float, help="Selection budget λ in (0, 1].  [preset: 0.3]")
+@click.option("--seed", type=int, help="Seed.  [preset: 0]")
+@click.option("--preset", type=click.Choice(["smoke", "tiny", "paper"]), default="tiny", show_default=True,
+              help="smoke: whole pipeline in ~2 min; tiny: world + SmolLM2 on CPU; paper: the paper's setup (GPUs).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="YAML file of RunConfig fields.")
+@click.option("--dataset", help="world | ultrafeedback | helpsteer2 | PATH.")
+@click.option("--policy", help="SFT policy: embedded alias, HF id or path.")
+@click.option("--baseline", help="Pairwise baseline: overall | sft | PATH.")
+@click.option("--eval-sets", help="world | paper | comma-separated set names.")
+@click.option("--eval-prompts", "eval_prompts_per_set", type=int, help="Prompts per evaluation set (0 = all).")
+@click.option("--judge", help="rubric | openai:MODEL.")
+@click.option("--judge-base-url", help="OpenAI-compatible endpoint of the judge.")
+@click.option("--num-processes", type=int, help="Training processes; > 1 relaunches training under accelerate.")
+@click.option("--accelerate-config", help="accelerate config: a shipped name (deepspeed_zero3.yaml ...) or a path.")
+@click.option("--force", multiple=True, help="Recompute a cached stage: data, pd, train, baseline, generate, judge.")
+@click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
+@click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the run's files go.  [runs/<name>]")
+@click.option("--experiment", default="pdbench", show_default=True, help="MLflow experiment.")
+@click.option("--no-track", is_flag=True, help="Do not log to MLflow.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved plan (config, models, judge, accelerate) and exit.")
+def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment, no_track, dry_run, **overrides):
+    """Run one cell of the paper's Table 1: select, train (DPO/DMPO), evaluate, log to MLflow.
+
+    Every stage is cached: re-running the same command after an interruption resumes at the
+    first unfinished stage.
+
+    \b
+    Examples:
+      pdbench run --strategy ours --conflict 0.3 --budget 0.3
+      pdbench run --strategy dmpo --conflict 0.1
+      pdbench run --strategy rand --preset smoke --seed 1
+      pdbench run --preset paper --strategy ours --num-processes 8 --accelerate-config deepspeed_zero3.yaml --dry-run
+    """
+    from pdbench.presets import resolve_config
+
+    config = resolve_config(preset, config_file, strategy=strategy, **overrides)
+    if dry_run:
+        import yaml
+
+        from pdbench.launch import accelerate_config_path
+
+        plan = config.to_dict()
+        plan["resolved"] = {
+            "accelerate_config_file": accelerate_config_path(config.accelerate_config) if config.accelerate_config else None,
+            "judge_api_key": f"${config.judge_api_key_env} (value not shown)" if config.judge.startswith("openai:") else None,
+            "stages": ["data", "pd (shared artifacts)", "plan", "train", "baseline", "generate", "judge", "metrics", "mlflow"],
+        }
+        click.echo(yaml.safe_dump(plan, sort_keys=False))
+        return
+    from pdbench.report import format_result, run_metrics
+    from pdbench.runner import run_pipeline
+
+    name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
+    run_dir = run_dir or Path("runs") / name
+    result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
+    click.echo(format_result(result))
+    if not no_track:
+        from pdbench.tracking import log_run, tracking_uri
+
+        tags = {"strategy": config.strategy, "conflict": str(config.conflict), "budget": str(config.budget),
+                "seed": str(config.seed), "preset": config.preset, "dataset": config.dataset,
+                "judge": result["pairwise"]["judge"]}
+        run_id = log_run(name, config.to_dict(), run_metrics(result), tags,
+                         {"": run_dir / "result.json", "plan": run_dir / "plan", "samples": run_dir / "samples.json",
+                          "config": run_dir / "config.json"}, experiment=experiment)
+        click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+    click.echo(f"run folder: {run_dir}")
+
+
+@main.command("eval")
+@click.option("--model", required=True, help="Model to evaluate: embedded alias, HF id or path.")
+@click.option("--baseline", required=True, help="Baseline model: embedded alias, HF id or path.")
+@click.option("--sets", "eval_sets", default="world", show_default=True, help="world | paper | comma-separated names.")
+@click.option("--judge", default="rubric", show_default=True, help="rubric | openai:MODEL.")
+@click.option("--judge-base-url", help="OpenAI-compatible endpoint of the judge.")
+@click.option("--eval-prompts", "eval_prompts_per_set", type=int, default=40, show_default=True, help="Prompts per set (0 = all).")
+@click.option("--max-new-tokens", type=int, default=64, show_default=True)
+@click.option("--temperature", type=float, default=0.0, show_default=True, help="0 = greedy.")
+@click.option("--top-p", type=float, default=1.0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--alpaca/--no-alpaca", default=False, show_default=True, help="Also compute AlpacaEval-2 WR / LC of --model.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write result.json and samples.json here.")
+def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts_per_set, max_new_tokens, temperature,
+                 top_p, seed, alpaca, out):
+    """Generate with two models, judge every pair in both orders, print win scores and AW.
+
+    \b
+    Examples:
+      pdbench eval --model runs/ours/model --baseline smollm2-135m-instruct
+      pdbench eval --model smollm2-135m-instruct --baseline smollm2-135m-instruct --temperature 1.5
+      pdbench eval --model M --baseline B --sets paper --judge openai:gpt-4o
+      pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
+    """
+    from eval.evaluate import format_table, pairwise_evaluation
+    from eval.generate import DecodingConfig
+    from eval.setup import alpaca_metrics, build_judge
+    from eval.setup import eval_sets as resolve_sets
+    from pdbench.fileio import write_json
+    from pdbench.models import resolve_model_path
+    from pdbench.presets import resolve_config
+
+    decoding = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed}
+    config = resolve_config("tiny", eval_sets=eval_sets, judge=judge, judge_base_url=judge_base_url,
+                            eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline)
+    judge_instance = build_judge(config)
+    result = pairwise_evaluation(resolve_model_path(model), resolve_model_path(baseline), resolve_sets(config),
+                                 judge_instance, config.decoding)
+    click.echo(format_table(result))
+    if alpaca:
+        metrics = alpaca_metrics(config, resolve_model_path(model))
+        result["alpaca_eval"] = metrics
+        click.echo(f"AlpacaEval: WR {metrics['win_rate']:.2f}  LC {metrics['length_controlled_winrate']:.2f}  ({metrics['lc_kind']})")
+    requests = getattr(judge_instance, "requests", None)
+    if requests is not None:
+        click.echo(f"judge requests this run: {requests}")
+    if out:
+        write_json(out / "result.json", {k: v for k, v in result.items() if k != "samples"})
+        write_json(out / "samples.json", result["samples"])
 
 
 if __name__ == "__main__":

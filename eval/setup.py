@@ -1,0 +1,76 @@
+"""Evaluation sets, judge and AlpacaEval metrics of a run, from its RunConfig."""
+
+from __future__ import annotations
+
+from eval.testsets import PAPER_SETS, load_alpaca_eval, load_test_set
+
+
+def eval_sets(config) -> dict[str, list[str]]:
+    """Named prompt lists: the world's held-out families, the paper's five sets, or chosen names."""
+    limit = config.eval_prompts_per_set or None
+    if config.eval_sets == "world":
+        return {family: [s.prompt for s in specs[:limit]] for family, specs in _world_specs(config).items()}
+    names = list(PAPER_SETS) if config.eval_sets == "paper" else [n.strip() for n in config.eval_sets.split(",")]
+    return {name: load_test_set(name)[:limit] for name in names}
+
+
+def build_judge(config):
+    """The run's judge: ``rubric`` (world prompts) or ``openai:MODEL`` at ``judge_base_url``."""
+    if config.judge == "rubric":
+        from eval.judges.rubric_judge import RubricJudge
+
+        if config.eval_sets != "world":
+            raise ValueError("the rubric judge only rates world prompts; use --judge openai:MODEL for the paper's sets")
+        specs = {s.prompt: s for family in _world_specs(config).values() for s in family}
+        return RubricJudge(specs)
+    if config.judge.startswith("openai:"):
+        from eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
+
+        return OpenAIJudge(OpenAIJudgeConfig(model=config.judge.split(":", 1)[1], base_url=config.judge_base_url,
+                                             api_key_env=config.judge_api_key_env))
+    raise ValueError(f"unknown judge {config.judge!r}; use rubric or openai:MODEL")
+
+
+def alpaca_metrics(config, policy_path: str) -> dict:
+    """AlpacaEval-2 WR / LC: official on the 805 prompts (paper scale), minimal-LC on world prompts (tiny)."""
+    from eval.alpaca import minimal_length_controlled, preference_annotations
+    from eval.generate import generate
+    from pdbench.models import resolve_model_path
+
+    if config.eval_sets != "world":
+        return _official(config, policy_path)
+    # The world has no GPT-4 reference answers; the initial (SFT) policy's answers play the
+    # reference, so WR / LC measure the change alignment made (the SFT model scores 50).
+    from pdbench.world import mean_score
+
+    specs = [s for family in _world_specs(config).values() for s in family[: config.eval_prompts_per_set or None]]
+    prompts = [s.prompt for s in specs]
+    model = [r["output"] for r in generate(policy_path, prompts, config.decoding, "alpaca_world")]
+    reference = [r["output"] for r in generate(resolve_model_path(config.policy), prompts, config.decoding, "alpaca_world")]
+    preferences = []
+    for spec, ours, ref in zip(specs, model, reference):
+        a, b = mean_score(spec, ours), mean_score(spec, ref)
+        preferences.append(2.0 if a > b else 1.0 if a < b else 1.5)
+    metrics = minimal_length_controlled(preference_annotations(prompts, reference, model, preferences, "policy", "rubric"))
+    metrics["reference"] = "initial policy (world)"
+    return metrics
+
+
+def _official(config, policy_path: str) -> dict:
+    import os
+
+    from eval.alpaca import official_alpaca_eval
+    from eval.generate import generate
+    from pdbench.cache import cache_root
+
+    references = load_alpaca_eval()
+    outputs = generate(policy_path, [r["instruction"] for r in references], config.decoding, "alpaca_eval",
+                       generator_name="pdbench-policy")
+    annotator = os.environ.get("PDBENCH_ALPACA_ANNOTATOR", "weighted_alpaca_eval_gpt4_turbo")
+    return official_alpaca_eval(outputs, references, annotator, cache_root() / "alpaca_eval", cache_root() / "alpaca_eval" / "out")
+
+
+def _world_specs(config):
+    from pdbench.world import heldout_specs
+
+    return heldout_specs(n_per_family=config.eval_prompts_per_set or 40, seed=0)

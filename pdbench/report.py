@@ -1,0 +1,46 @@
+"""The printed result of a run and the metrics it logs."""
+
+from __future__ import annotations
+
+
+def run_metrics(result: dict) -> dict[str, float]:
+    """Flat metrics for MLflow: AW, per-set win scores, WR / LC, lengths, GPU-hours."""
+    pairwise = result["pairwise"]
+    metrics = {"aw": pairwise["aw"], "aw_std": pairwise["aw_std"],
+               "aw_ci95_low": pairwise["aw_ci95"][0], "aw_ci95_high": pairwise["aw_ci95"][1]}
+    lengths, invalid = [], 0
+    for name, row in pairwise["sets"].items():
+        metrics[f"win_score.{name}"] = row["win_score"]
+        lengths.append(row["avg_length"])
+        invalid += row["invalid_verdicts"]
+    metrics["avg_length"] = sum(lengths) / len(lengths)
+    metrics["invalid_verdicts"] = invalid
+    if result.get("alpaca_eval"):
+        metrics["wr"] = result["alpaca_eval"]["win_rate"]
+        metrics["lc"] = result["alpaca_eval"]["length_controlled_winrate"]
+    for part in ("selection", "training", "evaluation", "total"):
+        metrics[f"gpu_hours.{part}"] = result["gpu_hours"][part]
+    if result["plan"]["selected_conflict_rate"] is not None:
+        metrics["selected_conflict_rate"] = result["plan"]["selected_conflict_rate"]
+    return metrics
+
+
+def format_result(result: dict) -> str:
+    """Per-set table, AW ± std, WR / LC and GPU-hours, as printed by ``pdbench run``."""
+    from eval.evaluate import format_table
+
+    config = result["config"]
+    lines = [f"strategy {config['strategy']}  conflict {config['conflict']}  budget {config['budget']}  seed {config['seed']}"
+             f"  ({result['plan']['rows']} pairs, objective {result['plan']['objective']})", format_table(result["pairwise"])]
+    alpaca = result.get("alpaca_eval")
+    if alpaca:
+        lines.append(f"AlpacaEval: WR {alpaca['win_rate']:.2f}  LC {alpaca['length_controlled_winrate']:.2f}"
+                     f"  ({alpaca['lc_kind']}; reference: {alpaca.get('reference', 'GPT-4 turbo')})")
+    hours = result["gpu_hours"]
+    unit = "GPU-hours" if hours["device"] != "cpu" else "device-hours (cpu)"
+    lines.append(f"{unit}: selection {hours['selection']:.4f}  training {hours['training']:.4f}  "
+                 f"evaluation {hours['evaluation']:.4f}  total {hours['total']:.4f}")
+    reused = [name for name, cost in result["costs"].items() if cost.get("cached")]
+    if reused:
+        lines.append(f"reused from cache: {', '.join(reused)}")
+    return "\n".join(lines)
