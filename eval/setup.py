@@ -43,14 +43,20 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     # reference, so WR / LC measure the change alignment made (the SFT model scores 50).
     from pdbench.world import mean_score
 
-    specs = [s for family in _world_specs(config).values() for s in family[: config.eval_prompts_per_set or None]]
-    prompts = [s.prompt for s in specs]
-    model = [r["output"] for r in generate(policy_path, prompts, config.decoding, "alpaca_world")]
-    reference = [r["output"] for r in generate(resolve_model_path(config.policy), prompts, config.decoding, "alpaca_world")]
-    preferences = []
-    for spec, ours, ref in zip(specs, model, reference):
-        a, b = mean_score(spec, ours), mean_score(spec, ref)
-        preferences.append(2.0 if a > b else 1.0 if a < b else 1.5)
+    reference_path = resolve_model_path(config.policy)
+    prompts, model, reference, preferences = [], [], [], []
+    for family, specs in _world_specs(config).items():
+        specs = specs[: config.eval_prompts_per_set or None]
+        family_prompts = [s.prompt for s in specs]
+        # Same prompts, set name and decoding as the pairwise evaluation: these are cache hits.
+        ours = [r["output"] for r in generate(policy_path, family_prompts, config.decoding, family)]
+        ref = [r["output"] for r in generate(reference_path, family_prompts, config.decoding, family)]
+        for spec, a, b in zip(specs, ours, ref):
+            score_a, score_b = mean_score(spec, a), mean_score(spec, b)
+            preferences.append(2.0 if score_a > score_b else 1.0 if score_a < score_b else 1.5)
+        prompts += family_prompts
+        model += ours
+        reference += ref
     metrics = minimal_length_controlled(preference_annotations(prompts, reference, model, preferences, "policy", "rubric"))
     metrics["reference"] = "initial policy (world)"
     return metrics

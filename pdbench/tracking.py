@@ -9,6 +9,7 @@ environment variable that holds one is a parameter.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -57,7 +58,9 @@ def log_run(
     artifacts: Mapping[str, Path], experiment: str = EXPERIMENT, parent_run_id: str | None = None,
 ) -> str:
     """Log one finished run; returns its run id. ``artifacts`` maps artifact folder -> local file or folder."""
-    mlflow.set_experiment(experiment)
+    if not os.environ.get("MLFLOW_RUN_ID"):
+        # Under `mlflow run` the run (and its experiment) already exist: log into that one.
+        mlflow.set_experiment(experiment)
     with mlflow.start_run(run_name=run_name, nested=parent_run_id is not None, parent_run_id=parent_run_id) as run:
         mlflow.log_params({k: _param(v) for k, v in flatten(params).items()})
         mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and v == v})
