@@ -70,7 +70,7 @@ def plot_conflict_breakdown(stats: dict, path: Path, title: str = "") -> None:
     ax.legend()
     ax.tick_params(axis="x", labelrotation=15)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format="png")  # the path may be a temp name without .png
     plt.close(fig)
 
 
