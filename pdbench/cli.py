@@ -10,6 +10,7 @@ import click
 
 from pdbench import __version__
 from pdbench.data.schema import DataError
+from pdbench.registry import UnknownStrategyError
 
 
 class _CleanErrors(click.Group):
@@ -18,7 +19,7 @@ class _CleanErrors(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (DataError, ValueError, FileNotFoundError) as error:
+        except (DataError, ValueError, FileNotFoundError, UnknownStrategyError) as error:
             raise click.ClickException(str(error)) from error
 
 

@@ -32,8 +32,14 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data) -> None:
-    """Atomically write pretty-printed JSON."""
-    write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    """Atomically write pretty-printed JSON (numpy scalars become plain numbers)."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_plain) + "\n")
+
+
+def _plain(value):
+    if hasattr(value, "item"):  # numpy / torch scalars
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def write_with(path: Path, writer: Callable[[Path], None]) -> None:

@@ -1,0 +1,100 @@
+"""`pdbench run` end to end on the smoke preset: MLflow run, resume without retraining, fail-fast inputs."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pdbench.cli import main
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, smollm2_path):
+    """A private cache (sharing the converted SmolLM2) and a private MLflow store."""
+    root = tmp_path_factory.mktemp("run")
+    cache = root / "cache"
+    (cache / "models").mkdir(parents=True)
+    os.symlink(smollm2_path, cache / "models" / "smollm2-135m-instruct")
+    saved = {k: os.environ.get(k) for k in ("PDBENCH_CACHE_DIR", "MLFLOW_TRACKING_URI")}
+    os.environ["PDBENCH_CACHE_DIR"] = str(cache)
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
+    yield root
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def first_run(workspace):
+    run_dir = workspace / "ours"
+    result = invoke("run", "--strategy", "ours", "--preset", "smoke", "--run-dir", str(run_dir), "--experiment", "test")
+    assert result.exit_code == 0, result.output
+    return run_dir, result.output
+
+
+def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
+    import mlflow
+
+    run_dir, output = first_run
+    assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
+    result = json.loads((run_dir / "result.json").read_text())
+    assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
+    runs = mlflow.search_runs(experiment_names=["test"])
+    assert len(runs) == 1
+    run = runs.iloc[0]
+    for tag, value in {"strategy": "ours", "conflict": "0.3", "budget": "0.3", "seed": "0", "preset": "smoke",
+                       "dataset": "world", "judge": "rubric:world-v1"}.items():
+        assert run[f"tags.{tag}"] == value
+    assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
+    for metric in ("aw", "aw_std", "wr", "lc", "gpu_hours.total", "gpu_hours.selection", "win_score.facts"):
+        assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
+    assert {"result.json", "plan", "samples"} <= artifacts
+    assert not any("api_key" in k.lower() and "env" not in k.lower() for k in run.index)
+
+
+def test_rerun_after_interrupted_evaluation_does_not_retrain(workspace, first_run, monkeypatch):
+    import eval.evaluate
+
+    run_dir = workspace / "interrupted"
+    calls = {"n": 0}
+    real = eval.evaluate.pairwise_evaluation
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        raise KeyboardInterrupt  # the user's Ctrl-C during evaluation
+
+    monkeypatch.setattr(eval.evaluate, "pairwise_evaluation", interrupted)
+    aborted = invoke("run", "--strategy", "rand", "--preset", "smoke", "--run-dir", str(run_dir), "--no-track")
+    assert aborted.exit_code != 0 and calls["n"] == 1  # click turns Ctrl-C into "Aborted!"
+    assert not (run_dir / "result.json").exists()
+    monkeypatch.setattr(eval.evaluate, "pairwise_evaluation", real)
+    result = invoke("run", "--strategy", "rand", "--preset", "smoke", "--run-dir", str(run_dir), "--no-track")
+    assert result.exit_code == 0, result.output
+    costs = json.loads((run_dir / "result.json").read_text())["costs"]
+    assert costs["training"]["cached"] and costs["data"]["cached"]
+    assert "reused from cache" in result.output and "training" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--budget", "0"], "--budget must be in (0, 1]"),
+    (["--budget", "1.5"], "--budget must be in (0, 1]"),
+    (["--strategy", "our"], "Did you mean 'ours'"),
+    (["--judge", "openai:gpt-4o", "--eval-sets", "vicuna"], "$OPENAI_API_KEY"),
+])
+def test_bad_inputs_fail_fast(workspace, monkeypatch, args, message):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = CliRunner().invoke(main, ["run", "--preset", "smoke", "--no-track", "--run-dir",
+                                       str(workspace / "bad"), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (workspace / "bad" / "plan").exists()  # failed before any stage ran
