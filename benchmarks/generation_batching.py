@@ -6,13 +6,18 @@ Prints both wall-clock times and the speedup; the last line is JSON.
 """
 
 import argparse
-import json
+import os
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 from eval.generate import DecodingConfig, generate
 from pdbench.models import resolve_model_path
 from pdbench.world import heldout_specs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report  # noqa: E402
 
 
 def main() -> None:
@@ -28,8 +33,6 @@ def main() -> None:
     model = resolve_model_path("smollm2-135m-instruct")
     timings = {}
     for label, batch_size in (("one_by_one", 1), ("batched", args.batch_size)):
-        import os
-
         # A fresh cache per measurement: we time generation, not cache hits.
         os.environ["PDBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="pdbench-bench-")
         decoding = DecodingConfig(max_new_tokens=args.max_new_tokens, batch_size=batch_size)
@@ -41,10 +44,7 @@ def main() -> None:
                "max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size,
                "speedup": round(timings["one_by_one"] / timings["batched"], 2)}
     print(f"speedup: {summary['speedup']}x")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(summary, handle, indent=2)
-    print(json.dumps(summary))
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,14 @@ per-aspect reward-model accuracies. The last line is JSON.
 """
 
 import argparse
-import json
 import os
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report  # noqa: E402
 
 
 def main() -> None:
@@ -48,12 +52,7 @@ def main() -> None:
         "conflict_rate_selected": rates,
         "rm_accuracy": context.pd.meta["rm_accuracy"],
     }
-    for key, value in summary.items():
-        print(f"{key:<30} {value}")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(summary, handle, indent=2)
-    print(json.dumps(summary))
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

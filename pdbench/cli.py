@@ -230,16 +230,99 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
     result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
     click.echo(format_result(result))
     if not no_track:
-        from pdbench.tracking import log_run, tracking_uri
-
-        tags = {"strategy": config.strategy, "conflict": str(config.conflict), "budget": str(config.budget),
-                "seed": str(config.seed), "preset": config.preset, "dataset": config.dataset,
-                "judge": result["pairwise"]["judge"]}
-        run_id = log_run(name, config.to_dict(), run_metrics(result), tags,
-                         {"": run_dir / "result.json", "plan": run_dir / "plan", "samples": run_dir / "samples.json",
-                          "config": run_dir / "config.json"}, experiment=experiment)
-        click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+        _track(run_dir, experiment)
     click.echo(f"run folder: {run_dir}")
+
+
+def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> None:
+    from pdbench.report import track_run_dir
+    from pdbench.tracking import tracking_uri
+
+    try:
+        run_id = track_run_dir(run_dir, experiment, parent_run_id)
+    except Exception as error:  # an unreachable server must not cost the results
+        click.echo(f"could not log to MLflow at {tracking_uri()} ({type(error).__name__}: {error}).\n"
+                   f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
+        return
+    click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+
+
+@main.command("sync")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--experiment", default="pdbench", show_default=True)
+def sync(run_dirs, experiment):
+    """Upload finished run folders to MLflow (e.g. after the tracking server was unreachable).
+
+    \b
+    Example:
+      MLFLOW_TRACKING_URI=http://mlflow.internal:5000 pdbench sync runs/ours-c0.3-b0.3-s0-tiny
+    """
+    for run_dir in run_dirs:
+        _track(run_dir, experiment)
+
+
+@main.command("sweep")
+@click.option("--strategies", default="all", show_default=True, help="all | comma-separated strategy names.")
+@click.option("--conflicts", default="0.1,0.2,0.3", show_default=True)
+@click.option("--budgets", default="0.3", show_default=True)
+@click.option("--seeds", default="0", show_default=True)
+@click.option("--preset", type=click.Choice(["smoke", "tiny", "paper"]), default="tiny", show_default=True)
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="YAML file of RunConfig fields.")
+@click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
+@click.option("--experiment", default="pdbench", show_default=True)
+@click.option("--no-track", is_flag=True)
+@click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False))
+def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir, experiment, no_track, strategy_path):
+    """Run a grid (Table 1 / Figure 3) as one MLflow parent run with a child run per cell; resumable.
+
+    \b
+    Examples:
+      pdbench sweep --strategies all --conflicts 0.1,0.2,0.3 --budgets 0.3 --seeds 0,1,2
+      pdbench sweep --strategies rand,high,mid,ours --conflicts 0.3 --budgets 0.1,0.2,0.3,0.4,0.5
+      pdbench sweep --strategies rand,ours,all --conflicts 0.2,0.3 --preset smoke
+    """
+    from pdbench.presets import resolve_config
+    from pdbench.registry import discover
+    from pdbench.sweep import run_sweep, sweep_cells
+
+    names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
+    cells = sweep_cells(names, _floats(conflicts), _floats(budgets), [int(x) for x in seeds.split(",")], strategy_path)
+    sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
+    state = run_sweep(resolve_config(preset, config_file), cells, sweep_dir, experiment, not no_track, strategy_path)
+    if not no_track:
+        _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
+
+
+@main.command("leaderboard")
+@click.option("--experiment", default="pdbench", show_default=True)
+@click.option("--parent", "parent_run_id", help="Only the cells of this sweep (its parent run id).")
+@click.option("--budget", type=float, help="Budget of the selection strategies in Table 1 (default: all).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("leaderboard"), show_default=True)
+def leaderboard(experiment, parent_run_id, budget, out):
+    """Table 1 from MLflow: strategies x conflict x {WR, LC, AW ± std}, GPU-hours; Markdown, CSV, HTML, PNGs.
+
+    \b
+    Examples:
+      pdbench leaderboard
+      pdbench leaderboard --experiment pdbench --budget 0.3 --out docs/leaderboard
+    """
+    _leaderboard(experiment, parent_run_id, out, budget)
+
+
+def _leaderboard(experiment, parent_run_id, out, budget=None):
+    from pdbench.leaderboard import runs_frame, write_leaderboard
+    from pdbench.tracking import log_parent_artifacts, search_cell_runs
+
+    frame = runs_frame(search_cell_runs(experiment, parent_run_id))
+    files = write_leaderboard(frame, out, budget)
+    click.echo((out / "leaderboard.md").read_text())
+    click.echo("wrote " + ", ".join(str(f) for f in files))
+    if parent_run_id:
+        log_parent_artifacts(parent_run_id, files)
+
+
+def _floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",")]
 
 
 @main.command("eval")

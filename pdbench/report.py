@@ -44,3 +44,29 @@ def format_result(result: dict) -> str:
     if reused:
         lines.append(f"reused from cache: {', '.join(reused)}")
     return "\n".join(lines)
+
+
+def run_tags(result: dict) -> dict[str, str]:
+    """The tags that group runs in the MLflow UI and the leaderboard."""
+    config = result["config"]
+    return {"strategy": config["strategy"], "conflict": str(config["conflict"]), "budget": str(config["budget"]),
+            "seed": str(config["seed"]), "preset": config["preset"], "dataset": config["dataset"],
+            "judge": result["pairwise"]["judge"]}
+
+
+def track_run_dir(run_dir, experiment: str, parent_run_id: str | None = None) -> str:
+    """Log a finished run folder to MLflow (used at the end of a run, by sweeps and by ``pdbench sync``)."""
+    import json
+    from pathlib import Path
+
+    from pdbench.tracking import log_run
+
+    run_dir = Path(run_dir)
+    result_file = run_dir / "result.json"
+    if not result_file.exists():
+        raise FileNotFoundError(f"{run_dir} holds no result.json: the run did not finish (re-run it to resume)")
+    result = json.loads(result_file.read_text())
+    artifacts = {"": result_file, "plan": run_dir / "plan", "samples": run_dir / "samples.json",
+                 "config": run_dir / "config.json"}
+    return log_run(run_dir.name, result["config"], run_metrics(result), run_tags(result), artifacts,
+                   experiment=experiment, parent_run_id=parent_run_id)

@@ -61,7 +61,8 @@ def log_run(
     if not os.environ.get("MLFLOW_RUN_ID"):
         # Under `mlflow run` the run (and its experiment) already exist: log into that one.
         mlflow.set_experiment(experiment)
-    with mlflow.start_run(run_name=run_name, nested=parent_run_id is not None, parent_run_id=parent_run_id) as run:
+    with mlflow.start_run(run_name=run_name, nested=parent_run_id is not None, parent_run_id=parent_run_id,
+                          log_system_metrics=False) as run:
         mlflow.log_params({k: _param(v) for k, v in flatten(params).items()})
         mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and v == v})
         mlflow.set_tags({**{f"pkg.{k}": v for k, v in package_versions().items()}, "git_sha": git_sha(), **tags})
@@ -82,3 +83,32 @@ def tracking_uri() -> str:
 def _param(value) -> str:
     text = "None" if value is None else str(value)
     return text[:6000]  # MLflow's param value limit
+
+
+def start_parent_run(run_name: str, params: Mapping, tags: Mapping[str, str], experiment: str = EXPERIMENT,
+                     run_id: str | None = None) -> str:
+    """Create (or reopen, given ``run_id``) a sweep's parent run; returns its id. The run is left open-ended."""
+    if run_id is None:
+        mlflow.set_experiment(experiment)
+    with mlflow.start_run(run_id=run_id, run_name=None if run_id else run_name) as run:
+        if run_id is None:
+            mlflow.log_params({k: _param(v) for k, v in flatten(params).items()})
+            mlflow.set_tags({**tags, "pdbench.kind": "sweep", "git_sha": git_sha()})
+        return run.info.run_id
+
+
+def log_parent_artifacts(run_id: str, paths: list[Path]) -> None:
+    """Attach leaderboard files to a sweep's parent run."""
+    with mlflow.start_run(run_id=run_id):
+        for path in paths:
+            mlflow.log_artifact(str(path), artifact_path="leaderboard")
+
+
+def search_cell_runs(experiment: str = EXPERIMENT, parent_run_id: str | None = None):
+    """Finished single-cell runs (not sweep parents) of an experiment as a pandas DataFrame."""
+    filters = ["tags.strategy != ''"]
+    if parent_run_id:
+        filters.append(f"tags.mlflow.parentRunId = '{parent_run_id}'")
+    runs = mlflow.search_runs(experiment_names=[experiment], filter_string=" and ".join(filters),
+                              output_format="pandas")
+    return runs

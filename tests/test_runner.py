@@ -1,7 +1,13 @@
-"""`pdbench run` end to end on the smoke preset: MLflow run, resume without retraining, fail-fast inputs."""
+"""`pdbench run` end to end on the smoke preset, tracked on a real `mlflow server` on loopback:
+the run and its leaderboard, resume without retraining, fail-fast inputs."""
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,17 +16,43 @@ from click.testing import CliRunner
 from pdbench.cli import main
 
 
+def mlflow_server(root: Path):
+    """`mlflow server` with a SQLite backend on a free loopback port; returns (process, uri)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mlflow_cli = Path(sys.executable).with_name("mlflow")
+    server = subprocess.Popen(
+        [str(mlflow_cli), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{root / 'server.db'}", "--artifacts-destination", str(root / "artifacts")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{uri}/health", timeout=2)
+            return server, uri
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail("mlflow server did not start in 90 s")
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, smollm2_path):
-    """A private cache (sharing the converted SmolLM2) and a private MLflow store."""
+    """A private cache (sharing the converted SmolLM2) and a real MLflow tracking server."""
     root = tmp_path_factory.mktemp("run")
     cache = root / "cache"
     (cache / "models").mkdir(parents=True)
     os.symlink(smollm2_path, cache / "models" / "smollm2-135m-instruct")
     saved = {k: os.environ.get(k) for k in ("PDBENCH_CACHE_DIR", "MLFLOW_TRACKING_URI")}
+    server, uri = mlflow_server(root)
     os.environ["PDBENCH_CACHE_DIR"] = str(cache)
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
+    os.environ["MLFLOW_TRACKING_URI"] = uri
     yield root
+    server.terminate()
+    server.wait(timeout=30)
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
@@ -60,6 +92,29 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
     assert {"result.json", "plan", "samples"} <= artifacts
     assert not any("api_key" in k.lower() and "env" not in k.lower() for k in run.index)
+
+
+def test_leaderboard_reads_the_run_back_from_the_server(first_run, workspace):
+    out = workspace / "leaderboard"
+    result = invoke("leaderboard", "--experiment", "test", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    markdown = (out / "leaderboard.md").read_text()
+    assert "ours" in markdown and "AW" in markdown and "GPU-h" in markdown
+    assert (out / "leaderboard.csv").exists() and (out / "leaderboard.html").exists()
+    assert (out / "per_set_win_scores.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_unreachable_server_keeps_results_for_sync(first_run, workspace, monkeypatch):
+    run_dir, _ = first_run
+    server_uri = os.environ["MLFLOW_TRACKING_URI"]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
+    failed = CliRunner().invoke(main, ["sync", str(run_dir), "--experiment", "synced"])
+    assert "pdbench sync" in failed.output and (run_dir / "result.json").exists()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", server_uri)
+    synced = invoke("sync", str(run_dir), "--experiment", "synced")
+    assert synced.exit_code == 0 and "MLflow run" in synced.output
 
 
 def test_rerun_after_interrupted_evaluation_does_not_retrain(workspace, first_run, monkeypatch):
