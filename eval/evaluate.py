@@ -22,9 +22,11 @@ def pairwise_evaluation(
     n_boot: int = 1000,
     refresh_generations: bool = False,
     refresh_judge: bool = False,
+    baseline_decoding: DecodingConfig | None = None,
 ) -> dict:
     """Generate with both models, judge every pair in both orders, and score each set and AW.
 
+    ``baseline_decoding`` (default: ``decoding``) lets the baseline sample differently.
     Returns per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
     and the generations (for artifacts).
@@ -34,7 +36,8 @@ def pairwise_evaluation(
     for name, prompts in sets.items():
         prompts = list(prompts)
         model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name, force=refresh_generations)]
-        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, decoding, name, force=refresh_generations)]
+        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, baseline_decoding or decoding, name,
+                                                          force=refresh_generations)]
         judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
         outcomes = [j.outcome for j in judged]
         outcomes_by_set[name] = outcomes

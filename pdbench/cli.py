@@ -335,17 +335,18 @@ def _floats(text: str) -> list[float]:
 @click.option("--max-new-tokens", type=int, default=64, show_default=True)
 @click.option("--temperature", type=float, default=0.0, show_default=True, help="0 = greedy.")
 @click.option("--top-p", type=float, default=1.0, show_default=True)
+@click.option("--baseline-temperature", type=float, help="Sample the baseline differently (default: --temperature).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--alpaca/--no-alpaca", default=False, show_default=True, help="Also compute AlpacaEval-2 WR / LC of --model.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write result.json and samples.json here.")
 def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts_per_set, max_new_tokens, temperature,
-                 top_p, seed, alpaca, out):
+                 top_p, baseline_temperature, seed, alpaca, out):
     """Generate with two models, judge every pair in both orders, print win scores and AW.
 
     \b
     Examples:
       pdbench eval --model runs/ours/model --baseline smollm2-135m-instruct
-      pdbench eval --model smollm2-135m-instruct --baseline smollm2-135m-instruct --temperature 1.5
+      pdbench eval --model smollm2-135m-instruct --baseline smollm2-135m-instruct --baseline-temperature 1.5
       pdbench eval --model M --baseline B --sets paper --judge openai:gpt-4o
       pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
     """
@@ -361,8 +362,11 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
     config = resolve_config("tiny", eval_sets=eval_sets, judge=judge, judge_base_url=judge_base_url,
                             eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline)
     judge_instance = build_judge(config)
+    from dataclasses import replace
+
+    baseline_decoding = None if baseline_temperature is None else replace(config.decoding, temperature=baseline_temperature)
     result = pairwise_evaluation(resolve_model_path(model), resolve_model_path(baseline), resolve_sets(config),
-                                 judge_instance, config.decoding)
+                                 judge_instance, config.decoding, baseline_decoding=baseline_decoding)
     click.echo(format_table(result))
     if alpaca:
         metrics = alpaca_metrics(config, resolve_model_path(model))
