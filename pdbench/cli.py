@@ -267,7 +267,7 @@ def sync(run_dirs, experiment):
 @click.option("--budgets", default="0.3", show_default=True)
 @click.option("--seeds", default="0", show_default=True)
 @click.option("--preset", type=click.Choice(["smoke", "tiny", "paper"]), default="tiny", show_default=True)
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="YAML file of RunConfig fields.")
+@click.option("--config", "config_file", help="YAML file of RunConfig fields (an empty value means none).")
 @click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
 @click.option("--experiment", default="pdbench", show_default=True)
 @click.option("--no-track", is_flag=True)
@@ -288,7 +288,7 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
     names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
     cells = sweep_cells(names, _floats(conflicts), _floats(budgets), [int(x) for x in seeds.split(",")], strategy_path)
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
-    state = run_sweep(resolve_config(preset, config_file), cells, sweep_dir, experiment, not no_track, strategy_path)
+    state = run_sweep(resolve_config(preset, config_file or None), cells, sweep_dir, experiment, not no_track, strategy_path)
     if not no_track:
         _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
 

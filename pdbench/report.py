@@ -68,5 +68,6 @@ def track_run_dir(run_dir, experiment: str, parent_run_id: str | None = None) ->
     result = json.loads(result_file.read_text())
     artifacts = {"": result_file, "plan": run_dir / "plan", "samples": run_dir / "samples.json",
                  "config": run_dir / "config.json"}
+    system_metrics = result["costs"].get("training", {}).get("system_metrics", []) if "costs" in result else []
     return log_run(run_dir.name, result["config"], run_metrics(result), run_tags(result), artifacts,
-                   experiment=experiment, parent_run_id=parent_run_id)
+                   experiment=experiment, parent_run_id=parent_run_id, system_metrics=system_metrics)

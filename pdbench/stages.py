@@ -22,6 +22,7 @@ from pdbench.fileio import write_json, write_with
 from pdbench.plan import Plan
 from pdbench.planning import planned_pairs
 from pdbench.presets import RunConfig
+from pdbench.sysmon import monitor
 
 DONE = "stage.json"
 """Written last into a stage folder: its presence marks a complete output, with its cost."""
@@ -59,11 +60,12 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
     if record is None:
         shutil.rmtree(folder, ignore_errors=True)  # a half-finished attempt: start clean
         n_aspects = pairs["aspect"].nunique()
-        outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
-                               config.num_processes, config.accelerate_config)
+        with monitor() as system_metrics:
+            outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
+                                   config.num_processes, config.accelerate_config)
         (folder / "work" / "model").rename(folder / "model")
-        record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"],
-                         devices=config.num_processes, device=_device())
+        record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics},
+                         outcome["train_seconds"], devices=config.num_processes, device=_device())
     return str(folder / "model"), record
 
 

@@ -56,8 +56,10 @@ def git_sha() -> str:
 def log_run(
     run_name: str, params: Mapping, metrics: Mapping[str, float], tags: Mapping[str, str],
     artifacts: Mapping[str, Path], experiment: str = EXPERIMENT, parent_run_id: str | None = None,
+    system_metrics: list[dict] = (),
 ) -> str:
-    """Log one finished run; returns its run id. ``artifacts`` maps artifact folder -> local file or folder."""
+    """Log one finished run; returns its run id. ``artifacts`` maps artifact folder -> local file or folder;
+    ``system_metrics`` are samples taken during training (``t`` in seconds + ``system/...`` values)."""
     if not os.environ.get("MLFLOW_RUN_ID"):
         # Under `mlflow run` the run (and its experiment) already exist: log into that one.
         mlflow.set_experiment(experiment)
@@ -65,6 +67,8 @@ def log_run(
                           log_system_metrics=False) as run:
         mlflow.log_params({k: _param(v) for k, v in flatten(params).items()})
         mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and v == v})
+        for step, reading in enumerate(system_metrics):
+            mlflow.log_metrics({k: float(v) for k, v in reading.items() if k != "t"}, step=step)
         mlflow.set_tags({**{f"pkg.{k}": v for k, v in package_versions().items()}, "git_sha": git_sha(), **tags})
         for folder, path in artifacts.items():
             path = Path(path)

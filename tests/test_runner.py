@@ -89,6 +89,8 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
     for metric in ("aw", "aw_std", "wr", "lc", "gpu_hours.total", "gpu_hours.selection", "win_score.facts"):
         assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
+    history = mlflow.MlflowClient().get_metric_history(run["run_id"], "system/cpu_utilization_percentage")
+    assert len(history) >= 1  # sampled during training
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
     assert {"result.json", "plan", "samples"} <= artifacts
     assert not any("api_key" in k.lower() and "env" not in k.lower() for k in run.index)
