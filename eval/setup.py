@@ -35,7 +35,7 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     """AlpacaEval-2 WR / LC: official on the 805 prompts (paper scale), minimal-LC on world prompts (tiny)."""
     from eval.alpaca import minimal_length_controlled, preference_annotations
     from eval.generate import generate
-    from pdbench.models import resolve_model_path
+    from pdbench.stages import initial_policy_stage
 
     if config.eval_sets != "world":
         return _official(config, policy_path)
@@ -43,7 +43,7 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     # reference, so WR / LC measure the change alignment made (the SFT model scores 50).
     from pdbench.world import mean_score
 
-    reference_path = resolve_model_path(config.policy)
+    reference_path, _ = initial_policy_stage(config)
     prompts, model, reference, preferences = [], [], [], []
     for family, specs in _world_specs(config).items():
         specs = specs[: config.eval_prompts_per_set or None]

@@ -180,6 +180,7 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="YAML file of RunConfig fields.")
 @click.option("--dataset", help="world | ultrafeedback | helpsteer2 | PATH.")
 @click.option("--policy", help="SFT policy: embedded alias, HF id or path.")
+@click.option("--sft-dataset", help="Fine-tune --policy on this dataset first (Hub id or file), e.g. teknium/OpenHermes-2.5.")
 @click.option("--baseline", help="Pairwise baseline: overall | sft | PATH.")
 @click.option("--eval-sets", help="world | paper | comma-separated set names.")
 @click.option("--eval-prompts", "eval_prompts_per_set", type=int, help="Prompts per evaluation set (0 = all).")
@@ -187,7 +188,7 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
 @click.option("--judge-base-url", help="OpenAI-compatible endpoint of the judge.")
 @click.option("--num-processes", type=int, help="Training processes; > 1 relaunches training under accelerate.")
 @click.option("--accelerate-config", help="accelerate config: a shipped name (deepspeed_zero3.yaml ...) or a path.")
-@click.option("--force", multiple=True, help="Recompute a cached stage: data, pd, train, baseline, generate, judge.")
+@click.option("--force", multiple=True, help="Recompute a cached stage: sft, data, pd, train, baseline, generate, judge.")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the run's files go.  [runs/<name>]")
 @click.option("--experiment", default="pdbench", show_default=True, help="MLflow experiment.")
@@ -208,7 +209,9 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
     """
     from pdbench.presets import resolve_config
 
-    config = resolve_config(preset, config_file, strategy=strategy, **overrides)
+    sft_dataset = overrides.pop("sft_dataset")
+    config = resolve_config(preset, config_file, strategy=strategy, sft={"dataset": sft_dataset} if sft_dataset else None,
+                            **overrides)
     if dry_run:
         import yaml
 

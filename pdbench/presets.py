@@ -10,6 +10,7 @@ import yaml
 
 from eval.generate import DecodingConfig
 from pdbench.pd.config import PDConfig
+from pdbench.sft import SFTConfig
 from pdbench.train import TrainConfig
 
 
@@ -51,6 +52,8 @@ class RunConfig:
     """Training processes (GPUs); >1 relaunches under `accelerate launch`."""
     accelerate_config: str | None = None
     """accelerate config file (e.g. one of pdbench/accelerate_configs/) for multi-process training."""
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    """Optional SFT of the policy before alignment (``sft.dataset`` set = on)."""
     pd: PDConfig = field(default_factory=PDConfig)
     """PD estimation settings."""
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -95,7 +98,7 @@ PRESETS: dict[str, dict] = {
 }
 """Preset name -> overrides of RunConfig's defaults (nested dicts for pd / train / decoding)."""
 
-_NESTED = {"pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig}
+_NESTED = {"sft": SFTConfig, "pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig}
 
 
 def resolve_config(preset: str = "tiny", config_file: str | Path | None = None, **overrides) -> RunConfig:

@@ -16,9 +16,9 @@ from pdbench.context import StrategyContext
 from pdbench.fileio import write_json
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
-from pdbench.stages import pairs_stage, trained_policy_stage
+from pdbench.stages import initial_policy_stage, pairs_stage, trained_policy_stage
 
-STAGES = ("data", "pd", "train", "baseline", "generate", "judge")
+STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
 
 
@@ -49,6 +49,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     write_json(run_dir / "config.json", config.to_dict())
     costs = {}
 
+    _, costs["sft"] = initial_policy_stage(config, force="sft" in force)
     pairs, costs["data"] = pairs_stage(config, force="data" in force)
     context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd, force="pd" in force)
     started = time.perf_counter()
@@ -109,10 +110,8 @@ def _selection_cost(context: StrategyContext, wall: float) -> dict:
 
 def _baseline(config: RunConfig, pairs, strategy_paths, force: bool) -> tuple[str, dict]:
     """The pairwise baseline: the `overall` model (trained once per data and seed), the SFT model, or a path."""
-    from pdbench.models import resolve_model_path
-
     if config.baseline == "sft":
-        return resolve_model_path(config.policy), {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
+        return initial_policy_stage(config)
     if config.baseline != "overall":
         return config.baseline, {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
     overall = replace(config, strategy="overall", budget=1.0)

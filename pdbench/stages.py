@@ -42,12 +42,30 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
     return pd.read_parquet(folder / "pairs.parquet"), record
 
 
-def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, force: bool = False) -> tuple[str, dict]:
-    """The policy trained on ``plan`` (or the untrained policy for objective ``none``)."""
-    from pdbench.launch import run_training
+def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
+    """The policy alignment starts from: ``config.policy``, after the optional SFT stage."""
     from pdbench.models import resolve_model_path
+    from pdbench.sft import sft_policy
 
     policy = resolve_model_path(config.policy)
+    if not config.sft.dataset:
+        return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
+    folder = stage_dir("sft", content_key("sft", _model_identity(policy), config.sft.to_dict()))
+    record = _done(folder, force)
+    if record is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        outcome = sft_policy(policy, config.sft, folder / "work")
+        (folder / "work" / "model").rename(folder / "model")
+        record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"], devices=1,
+                         device=_device())
+    return str(folder / "model"), record
+
+
+def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, force: bool = False) -> tuple[str, dict]:
+    """The policy trained on ``plan`` (or the initial policy for objective ``none``)."""
+    from pdbench.launch import run_training
+
+    policy, _ = initial_policy_stage(config)
     if plan.objective == "none":
         return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": False}
     selected = planned_pairs(pairs, plan)

@@ -1,0 +1,104 @@
+"""Optional supervised fine-tuning before alignment (the paper's OpenHermes-2.5 step, App. B.3).
+
+For users who start from a base model: ``--sft-dataset`` names a Hub dataset or a local
+JSON / JSONL / parquet file whose rows are conversations — ``messages`` (role / content),
+ShareGPT-style ``conversations`` (from / value, as OpenHermes-2.5 has) or ``prompt`` /
+``completion`` — and TRL's SFTTrainer trains the policy on it once (cached like every stage).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant"}
+
+
+@dataclass(frozen=True)
+class SFTConfig:
+    """The SFT stage; the defaults are the paper's (App. B.3)."""
+
+    dataset: str | None = None
+    """Hub id (e.g. teknium/OpenHermes-2.5) or local file; None skips the stage."""
+    learning_rate: float = 1e-5
+    """Paper: 1e-5."""
+    epochs: float = 2.0
+    """Paper: 2 epochs."""
+    batch_size: int = 64
+    """Total batch size (paper: 64)."""
+    per_device_batch_size: int = 4
+    """Micro-batch per process."""
+    warmup_ratio: float = 0.03
+    """Paper: 0.03, cosine schedule."""
+    max_length: int = 4096
+    """Paper: 4096 tokens."""
+    max_samples: int = 0
+    """Use only the first N rows (0 = all): for quick trials."""
+    max_steps: int = -1
+    """Stop after this many steps (-1 = run the epochs)."""
+
+    def to_dict(self) -> dict:
+        """Plain dict, for cache keys and logging."""
+        return asdict(self)
+
+
+def to_messages(row: dict) -> list[dict]:
+    """One row as a chat (list of role / content messages), whichever supported layout it has."""
+    if "messages" in row:
+        return [{"role": m["role"], "content": m["content"]} for m in row["messages"]]
+    if "conversations" in row:
+        return [{"role": SHAREGPT_ROLES[t["from"]], "content": t["value"]} for t in row["conversations"]]
+    if "prompt" in row and "completion" in row:
+        return [{"role": "user", "content": row["prompt"]}, {"role": "assistant", "content": row["completion"]}]
+    raise ValueError(f"an SFT row needs messages, conversations or prompt/completion; got fields {sorted(row)}")
+
+
+def load_sft_dataset(name: str, max_samples: int = 0):
+    """The SFT data as a ``datasets.Dataset`` with one ``messages`` column."""
+    import datasets
+
+    suffix = Path(name).suffix.lower()
+    if Path(name).exists():
+        kind = {".jsonl": "json", ".json": "json", ".parquet": "parquet"}.get(suffix)
+        if kind is None:
+            raise ValueError(f"{name}: SFT files must be .json, .jsonl or .parquet")
+        raw = datasets.load_dataset(kind, data_files=name, split="train")
+    else:
+        raw = datasets.load_dataset(name, split="train")
+    if max_samples:
+        raw = raw.select(range(min(max_samples, len(raw))))
+    return raw.map(lambda row: {"messages": to_messages(row)}, remove_columns=raw.column_names)
+
+
+def sft_policy(model_path: str, config: SFTConfig, output_dir: Path) -> dict:
+    """Fine-tune ``model_path`` on ``config.dataset``; the result goes to ``output_dir/model``."""
+    import time
+
+    from transformers import AutoTokenizer
+    from trl import SFTConfig as TRLSFTConfig
+    from trl import SFTTrainer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    on_gpu = torch.cuda.is_available()
+    args = TRLSFTConfig(
+        output_dir=str(output_dir), learning_rate=config.learning_rate, num_train_epochs=config.epochs,
+        max_steps=config.max_steps, per_device_train_batch_size=config.per_device_batch_size,
+        gradient_accumulation_steps=max(1, config.batch_size // config.per_device_batch_size),
+        warmup_steps=config.warmup_ratio, lr_scheduler_type="cosine", max_length=config.max_length,
+        bf16=on_gpu, use_cpu=not on_gpu, gradient_checkpointing=on_gpu, report_to=[], save_strategy="no",
+        logging_steps=10,
+    )
+    trainer = SFTTrainer(model=model_path, args=args, train_dataset=load_sft_dataset(config.dataset, config.max_samples),
+                         processing_class=tokenizer)
+    started = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - started
+    final = Path(output_dir) / "model"
+    trainer.save_model(str(final))
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(final))
+    return {"model": str(final), "train_seconds": seconds, "global_step": trainer.state.global_step}
