@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
@@ -29,16 +30,22 @@ def pairwise_evaluation(
     ``baseline_decoding`` (default: ``decoding``) lets the baseline sample differently.
     Returns per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
-    and the generations (for artifacts).
+    the wall-clock seconds spent generating and judging (cache hits cost ~0); and the generations
+    (for artifacts).
     """
     cache = cache or JudgeCache(refresh=refresh_judge)
     per_set, outcomes_by_set, samples = {}, {}, {}
+    seconds = {"generation": 0.0, "judging": 0.0}
     for name, prompts in sets.items():
         prompts = list(prompts)
+        started = time.perf_counter()
         model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name, force=refresh_generations)]
         baseline_answers = [r["output"] for r in generate(baseline_path, prompts, baseline_decoding or decoding, name,
                                                           force=refresh_generations)]
+        seconds["generation"] += time.perf_counter() - started
+        started = time.perf_counter()
         judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
+        seconds["judging"] += time.perf_counter() - started
         outcomes = [j.outcome for j in judged]
         outcomes_by_set[name] = outcomes
         per_set[name] = {
@@ -65,6 +72,7 @@ def pairwise_evaluation(
         "aw_ci95": summary["aw_ci95"],
         "judge": judge.identity,
         "decoding": asdict(decoding),
+        "seconds": seconds,
         "samples": samples,
     }
 

@@ -66,7 +66,8 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
                                      refresh_generations="generate" in force, refresh_judge="judge" in force)
     alpaca = alpaca_metrics(config, policy_path) if config.alpaca_eval else None
-    costs["evaluation"] = {"seconds": time.perf_counter() - started, "devices": 1, "device": _device()}
+    costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
+                           "device": _device()}
 
     result = {
         "config": config.to_dict(),
@@ -101,11 +102,11 @@ def gpu_hours(costs: dict) -> dict:
 
 def _selection_cost(context: StrategyContext, wall: float) -> dict:
     """Reward-model training + scoring as recorded when the artifacts were computed (cache hits included)."""
-    seconds = 0.0
+    parts = {}
     for name in context.used:
-        recorded = getattr(context, name).meta.get("seconds") or {}
-        seconds += sum(recorded.values())
-    return {"seconds": seconds if context.used else wall, "devices": 1, "device": _device()}
+        for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items():
+            parts[f"{name}.{part}"] = seconds
+    return {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1, "device": _device()}
 
 
 def _baseline(config: RunConfig, pairs, strategy_paths, force: bool) -> tuple[str, dict]:

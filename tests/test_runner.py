@@ -80,6 +80,9 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
     result = json.loads((run_dir / "result.json").read_text())
     assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
+    costs = result["costs"]  # stage parts, for benchmarks/tiny_cell.py
+    assert set(costs["selection"]["parts"]) == {"pd.rm_training", "pd.scoring"}
+    assert costs["evaluation"]["parts"]["generation"] > costs["evaluation"]["parts"]["judging"] > 0
     runs = mlflow.search_runs(experiment_names=["test"])
     assert len(runs) == 1
     run = runs.iloc[0]

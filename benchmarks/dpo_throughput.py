@@ -1,0 +1,96 @@
+"""DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak.
+
+    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--json out.json]
+
+Trains the embedded SmolLM2 policy with TRL's DPOTrainer for one epoch on ``--pairs`` world pairs
+with the preset's training settings (reference log-probs precomputed, as pdbench runs it), then
+measures the float32 matmul peak of this machine with the same torch threads. Useful FLOPs are
+counted on real (unpadded) tokens, truncated at ``max_length``, as
+``6·N·T`` for the policy's forward + backward plus ``2·N·T`` for the reference forward, with N the
+non-embedding parameters (the usual approximation; attention's quadratic term is left out). The
+last line is JSON.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report  # noqa: E402
+
+
+def matmul_peak_flops(size: int = 2048, repeats: int = 10) -> float:
+    """Best float32 FLOP/s of ``size``×``size`` matrix products over ``repeats`` timed runs."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - started)
+    return 2 * size**3 / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=64)
+    parser.add_argument("--preset", default="tiny")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    os.environ.setdefault("PDBENCH_CACHE_DIR", tempfile.mkdtemp(prefix="pdbench-bench-"))
+
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    from pdbench.data.loading import load_records
+    from pdbench.data.pairs import build_pairs
+    from pdbench.models import resolve_model_path
+    from pdbench.presets import resolve_config
+    from pdbench.train import train_policy
+
+    config = resolve_config(args.preset)
+    pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)
+    selected = pairs.sample(n=args.pairs, random_state=0).reset_index(drop=True)
+    model_path = resolve_model_path(config.policy)
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+
+    def tokens(prompt: str, response: str) -> int:
+        ids = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}], tokenize=True)
+        ids = ids["input_ids"] if isinstance(ids, dict) else ids
+        return min(len(ids), config.train.max_length)
+
+    real_tokens = sum(tokens(p, c) + tokens(p, r) for p, c, r in
+                      zip(selected["prompt"], selected["chosen"], selected["rejected"]))
+    model = AutoModelForCausalLM.from_pretrained(model_path)
+    embedding = model.get_input_embeddings().weight.numel()
+    params = sum(p.numel() for p in model.parameters()) - embedding
+    del model
+
+    with tempfile.TemporaryDirectory() as out:
+        outcome = train_policy(model_path, selected, "dpo", pairs["aspect"].nunique(), config.train, Path(out))
+    seconds = outcome["train_seconds"]
+    peak = matmul_peak_flops()
+    achieved = 8 * params * real_tokens / seconds
+    summary = {
+        "pairs": args.pairs,
+        "steps": outcome["global_step"],
+        "torch_threads": torch.get_num_threads(),
+        "model": AutoConfig.from_pretrained(model_path).model_type,
+        "non_embedding_params_m": round(params / 1e6, 1),
+        "tokens": real_tokens,
+        "train_s (incl. reference precompute)": round(seconds, 1),
+        "tokens_per_s": round(real_tokens / seconds, 1),
+        "achieved_gflops": round(achieved / 1e9, 2),
+        "matmul_peak_gflops": round(peak / 1e9, 2),
+        "fraction_of_peak": round(achieved / peak, 3),
+    }
+    report(summary, args.json)
+
+
+if __name__ == "__main__":
+    main()
