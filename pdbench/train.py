@@ -161,5 +161,5 @@ def _lora(config: TrainConfig):
     try:
         from peft import LoraConfig
     except ImportError:
-        raise ImportError("--use-lora needs peft: pip install peft") from None
+        raise ImportError('train.use_lora needs peft: pip install "pdbench[lora]"') from None
     return LoraConfig(r=config.lora_r, lora_alpha=2 * config.lora_r, target_modules="all-linear", task_type="CAUSAL_LM")

@@ -54,3 +54,18 @@ def test_a_dpo_step_changes_trainable_parameters(tiny_llama_path, tmp_path):
 def test_bad_objective_fails_fast(tiny_llama_path, tmp_path):
     with pytest.raises(ValueError, match="pd_term"):
         train_policy(tiny_llama_path, PAIRS.drop(columns="pd_term"), "dmpo", 4, TrainConfig(), tmp_path)
+
+
+def test_lora_trains_adapters_and_saves_a_merged_model(tiny_llama_path, tmp_path):
+    pytest.importorskip("peft")
+    from transformers import AutoModelForCausalLM
+
+    before = AutoModelForCausalLM.from_pretrained(tiny_llama_path).state_dict()
+    config = TrainConfig(learning_rate=1e-2, batch_size=4, per_device_batch_size=4, max_length=128, max_steps=1,
+                         warmup_ratio=0.0, use_lora=True, lora_r=4)
+    saved = train_policy(tiny_llama_path, PAIRS.drop(columns="pd_term"), "dpo", 4, config, tmp_path)["model"]
+    after = AutoModelForCausalLM.from_pretrained(saved).state_dict()
+    assert set(after) == set(before)  # merged back: a plain model, no adapter keys
+    changed = {name for name in before if not torch.equal(before[name], after[name])}
+    assert any("q_proj" in name for name in changed)  # the adapters moved the linear layers …
+    assert not any("norm" in name or "embed" in name for name in changed)  # … and nothing else
