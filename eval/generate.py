@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from pdbench.cache import content_key, stage_dir
+from pdbench.cache import content_key, stage_dir, stage_lock
 from pdbench.fileio import atomic_path
 
 
@@ -55,22 +55,23 @@ def generate(
     key = content_key("generate", model_fingerprint(model_path), prompts, asdict(decoding))
     folder = stage_dir("generations", key)
     final = folder / f"{dataset}.jsonl"
-    if force:
-        final.unlink(missing_ok=True)
-        (folder / f"{dataset}.jsonl.partial").unlink(missing_ok=True)
-    if final.exists():
-        return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
-    partial = folder / f"{dataset}.jsonl.partial"
-    done = _read_partial(partial)
-    todo = [i for i in range(len(prompts)) if i not in done]
-    if todo:
-        _generate_into(model_path, prompts, todo, decoding, partial)
+    with stage_lock(folder / dataset):  # parallel runs of one model generate once
+        if force:
+            final.unlink(missing_ok=True)
+            (folder / f"{dataset}.jsonl.partial").unlink(missing_ok=True)
+        if final.exists():
+            return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
+        partial = folder / f"{dataset}.jsonl.partial"
         done = _read_partial(partial)
-    name = generator_name or Path(model_path).name
-    records = [{"instruction": prompts[i], "output": done[i], "generator": name, "dataset": dataset} for i in range(len(prompts))]
-    with atomic_path(final) as temp:
-        temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    partial.unlink(missing_ok=True)
+        todo = [i for i in range(len(prompts)) if i not in done]
+        if todo:
+            _generate_into(model_path, prompts, todo, decoding, partial)
+            done = _read_partial(partial)
+        name = generator_name or Path(model_path).name
+        records = [{"instruction": prompts[i], "output": done[i], "generator": name, "dataset": dataset} for i in range(len(prompts))]
+        with atomic_path(final) as temp:
+            temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        partial.unlink(missing_ok=True)
     return records
 
 

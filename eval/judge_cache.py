@@ -24,7 +24,8 @@ class JudgeCache:
         self.path = Path(path) if path else cache_root() / "judge_cache.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        # Parallel sweep workers share the file: wait for a writer instead of failing at once.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=120)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, score_1 REAL, score_2 REAL, raw TEXT)"
         )

@@ -7,9 +7,12 @@ inputs reuse the stored result and any change recomputes it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -39,3 +42,22 @@ def frame_fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
 def stage_dir(stage: str, key: str) -> Path:
     """The folder of one cached stage output: ``<root>/<stage>/<key>``."""
     return cache_root() / stage / key
+
+
+@contextmanager
+def stage_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on one stage output while checking for it and computing it.
+
+    Parallel runs (``pdbench sweep --workers N``, or two shells) that need the same stage then
+    compute it once: the second waits for the first and finds the finished output. The lock file
+    sits beside the folder, so clearing a half-finished folder never removes it. Released by the
+    OS if the holder dies.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -254,14 +254,23 @@ def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> 
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--experiment", default="pdbench", show_default=True)
 def sync(run_dirs, experiment):
-    """Upload finished run folders to MLflow (e.g. after the tracking server was unreachable).
+    """Upload finished run or sweep folders to MLflow (e.g. after the tracking server was unreachable,
+    or a sweep ran with --no-track on a GPU machine that cannot reach it).
+
+    A sweep folder (it holds sweep.json) becomes one parent run with a child per finished cell.
 
     \b
-    Example:
+    Examples:
       MLFLOW_TRACKING_URI=http://mlflow.internal:5000 pdbench sync runs/ours-c0.3-b0.3-s0-tiny
+      pdbench sync runs/sweep-tiny --experiment table1 && pdbench leaderboard --experiment table1
     """
+    from pdbench.sweep import is_sweep_dir, sync_sweep
+
     for run_dir in run_dirs:
-        _track(run_dir, experiment)
+        if is_sweep_dir(run_dir):
+            sync_sweep(run_dir, experiment)
+        else:
+            _track(run_dir, experiment)
 
 
 @main.command("sweep")
@@ -273,9 +282,12 @@ def sync(run_dirs, experiment):
 @click.option("--config", "config_file", help="YAML file of RunConfig fields (an empty value means none).")
 @click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
 @click.option("--experiment", default="pdbench", show_default=True)
-@click.option("--no-track", is_flag=True)
+@click.option("--no-track", is_flag=True, help="Do not log to MLflow (upload later with `pdbench sync SWEEP_DIR`).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Cells run in parallel processes (one GPU trains several small policies at once).")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False))
-def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir, experiment, no_track, strategy_path):
+def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir, experiment, no_track, workers,
+          strategy_path):
     """Run a grid (Table 1 / Figure 3) as one MLflow parent run with a child run per cell; resumable.
 
     \b
@@ -283,7 +295,10 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
       pdbench sweep --strategies all --conflicts 0.1,0.2,0.3 --budgets 0.3 --seeds 0,1,2
       pdbench sweep --strategies rand,high,mid,ours --conflicts 0.3 --budgets 0.1,0.2,0.3,0.4,0.5
       pdbench sweep --strategies rand,ours,all --conflicts 0.2,0.3 --preset smoke
+      pdbench sweep --strategies all --seeds 0,1,2 --workers 12 --no-track   # a GPU box; then pdbench sync
     """
+    if workers < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--workers")
     from pdbench.presets import resolve_config
     from pdbench.registry import discover
     from pdbench.sweep import run_sweep, sweep_cells
@@ -291,7 +306,8 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
     names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
     cells = sweep_cells(names, _floats(conflicts), _floats(budgets), [int(x) for x in seeds.split(",")], strategy_path)
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
-    state = run_sweep(resolve_config(preset, config_file or None), cells, sweep_dir, experiment, not no_track, strategy_path)
+    state = run_sweep(resolve_config(preset, config_file or None), cells, sweep_dir, experiment, not no_track, strategy_path,
+                      workers)
     if not no_track:
         _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.cache import content_key, frame_fingerprint, stage_dir
+from pdbench.cache import content_key, frame_fingerprint, stage_dir, stage_lock
 from pdbench.data.loading import load_records
 from pdbench.data.pairs import build_pairs
 from pdbench.fileio import write_json, write_with
@@ -32,13 +32,14 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
     """The aspect-labelled pair table of (dataset, conflict, seed); returns (pairs, stage record)."""
     key = content_key("pairs", config.dataset, config.conflict, config.seed, config.world_prompts)
     folder = stage_dir("pairs", key)
-    record = _done(folder, force)
-    if record is None:
-        started = time.perf_counter()
-        records = load_records(config.dataset, world_prompts=config.world_prompts)
-        pairs, facts = build_pairs(records, config.conflict, seed=config.seed, source=config.dataset)
-        write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
-        record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
+    with stage_lock(folder):
+        record = _done(folder, force)
+        if record is None:
+            started = time.perf_counter()
+            records = load_records(config.dataset, world_prompts=config.world_prompts)
+            pairs, facts = build_pairs(records, config.conflict, seed=config.seed, source=config.dataset)
+            write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
+            record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
     return pd.read_parquet(folder / "pairs.parquet"), record
 
 
@@ -51,13 +52,14 @@ def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, d
     if not config.sft.dataset:
         return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
     folder = stage_dir("sft", content_key("sft", _model_identity(policy), config.sft.to_dict()))
-    record = _done(folder, force)
-    if record is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        outcome = sft_policy(policy, config.sft, folder / "work")
-        (folder / "work" / "model").rename(folder / "model")
-        record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"], devices=1,
-                         device=_device())
+    with stage_lock(folder):
+        record = _done(folder, force)
+        if record is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            outcome = sft_policy(policy, config.sft, folder / "work")
+            (folder / "work" / "model").rename(folder / "model")
+            record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"], devices=1,
+                             device=_device())
     return str(folder / "model"), record
 
 
@@ -74,16 +76,17 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
         plan.objective, list(plan.pd_term or ()), config.train.to_dict(), config.num_processes,
     )
     folder = stage_dir("trained", key)
-    record = _done(folder, force)
-    if record is None:
-        shutil.rmtree(folder, ignore_errors=True)  # a half-finished attempt: start clean
-        n_aspects = pairs["aspect"].nunique()
-        with monitor() as system_metrics:
-            outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
-                                   config.num_processes, config.accelerate_config)
-        (folder / "work" / "model").rename(folder / "model")
-        record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics},
-                         outcome["train_seconds"], devices=config.num_processes, device=_device())
+    with stage_lock(folder):
+        record = _done(folder, force)
+        if record is None:
+            shutil.rmtree(folder, ignore_errors=True)  # a half-finished attempt: start clean
+            n_aspects = pairs["aspect"].nunique()
+            with monitor() as system_metrics:
+                outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
+                                       config.num_processes, config.accelerate_config)
+            (folder / "work" / "model").rename(folder / "model")
+            record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics},
+                             outcome["train_seconds"], devices=config.num_processes, device=_device())
     return str(folder / "model"), record
 
 

@@ -3,13 +3,22 @@
 Shared stages (pairs and PD per conflict level and seed, the baseline, SFT generations) come
 from the content-addressed cache, finished cells are skipped, and an interrupted sweep resumes
 from its state file (``SWEEP_DIR/sweep.json``, which also remembers the parent run).
+
+Cells can run in parallel worker processes (``--workers N``): one GPU trains several 135M
+policies at once far faster than one after another. Stages are locked in the cache, so workers
+that need the same one (the ``overall`` baseline of a seed, say) compute it once. Only this
+process writes the state file and talks to MLflow. A sweep run without tracking (on a machine
+that cannot reach the server) is uploaded later with ``pdbench sync SWEEP_DIR``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from multiprocessing import get_context
 from pathlib import Path
 
 import click
@@ -17,6 +26,10 @@ import click
 from pdbench.fileio import write_json
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
+
+STATE_FILE = "sweep.json"
+UNTRACKED = "untracked"
+"""The run id recorded for a cell finished without tracking; ``sync_sweep`` replaces it."""
 
 
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
@@ -39,33 +52,98 @@ def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
 
 
 def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: str, track: bool = True,
-              strategy_paths=()) -> dict:
-    """Run every unfinished cell; returns the sweep state (parent run id, finished cells)."""
+              strategy_paths=(), workers: int = 1, run_cell=None) -> dict:
+    """Run every unfinished cell (``workers`` at a time); returns the sweep state (parent run id, finished cells).
+
+    ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
+    workers it must be a module-level function, as it runs in spawned processes.
+    """
+    sweep_dir = Path(sweep_dir)
+    state = _load_state(sweep_dir)
+    if track:
+        _open_parent(state, sweep_dir, {"base": base.to_dict(), "cells": len(cells)}, base.preset, experiment)
+    todo = [c for c in cells if cell_name(*c) not in state["done"]]
+    click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run"
+               + (f" on {workers} workers" if workers > 1 else ""))
+    started, finished = time.perf_counter(), 0
+    runner = run_cell or _run_cell
+    for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, runner):
+        name = cell_name(strategy, conflict, budget, seed)
+        state["done"][name] = _track_cell(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
+        write_json(sweep_dir / STATE_FILE, state)
+        finished += 1
+        left = (len(todo) - finished) * (time.perf_counter() - started) / finished
+        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
+                   f" (about {left / 60:.1f} min left)")
+    return state
+
+
+def sync_sweep(sweep_dir: Path, experiment: str) -> dict:
+    """Upload a sweep folder's finished, not yet tracked cells as children of its (new or stored) parent run."""
+    sweep_dir = Path(sweep_dir)
+    state = _load_state(sweep_dir)
+    cells = sorted(p for p in sweep_dir.iterdir() if (p / "result.json").exists())
+    unfinished = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir() and not (p / "result.json").exists())
+    if unfinished:
+        click.echo(f"skipping {len(unfinished)} unfinished cell(s): {', '.join(unfinished)}", err=True)
+    first = json.loads((cells[0] / "result.json").read_text())["config"] if cells else {}
+    _open_parent(state, sweep_dir, {"base": first, "cells": len(cells)}, first.get("preset", ""), experiment)
+    for cell in cells:
+        if state["done"].get(cell.name, UNTRACKED) == UNTRACKED:
+            state["done"][cell.name] = _track_cell(cell, experiment, state["parent_run_id"])
+            write_json(sweep_dir / STATE_FILE, state)
+    click.echo(f"synced {len(cells)} cells of {sweep_dir} under parent run {state['parent_run_id']}")
+    return state
+
+
+def is_sweep_dir(path: Path) -> bool:
+    """Whether ``path`` is a sweep folder (it holds the sweep state file)."""
+    return (Path(path) / STATE_FILE).exists()
+
+
+def _load_state(sweep_dir: Path) -> dict:
+    path = sweep_dir / STATE_FILE
+    return json.loads(path.read_text()) if path.exists() else {"parent_run_id": None, "done": {}}
+
+
+def _open_parent(state: dict, sweep_dir: Path, params: dict, preset: str, experiment: str) -> None:
+    from pdbench.tracking import start_parent_run
+
+    state["parent_run_id"] = start_parent_run(sweep_dir.name, params, {"preset": preset}, experiment,
+                                              state["parent_run_id"])
+    write_json(sweep_dir / STATE_FILE, state)
+
+
+def _track_cell(run_dir: Path, experiment: str, parent_run_id: str) -> str:
     from pdbench.report import track_run_dir
+
+    return track_run_dir(run_dir, experiment, parent_run_id)
+
+
+def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths, workers: int, run_cell):
+    """Yield (cell, result) as cells finish: in order in this process, or as they come from worker processes."""
+    jobs = [(replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n), tuple(strategy_paths))
+            for s, c, b, n in cells]
+    if workers <= 1:
+        for cell, job in zip(cells, jobs):
+            yield cell, run_cell(*job)
+        return
+    # spawn, not fork: CUDA and torch's thread pools do not survive a fork.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_share_cores,
+                             initargs=(workers,)) as pool:
+        futures = {pool.submit(run_cell, *job): cell for cell, job in zip(cells, jobs)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
     from pdbench.runner import run_pipeline
 
-    sweep_dir = Path(sweep_dir)
-    state_path = sweep_dir / "sweep.json"
-    state = json.loads(state_path.read_text()) if state_path.exists() else {"parent_run_id": None, "done": {}}
-    if track:
-        from pdbench.tracking import start_parent_run
+    return run_pipeline(config, run_dir, strategy_paths=strategy_paths)
 
-        state["parent_run_id"] = start_parent_run(sweep_dir.name, {"base": base.to_dict(), "cells": len(cells)},
-                                                  {"preset": base.preset}, experiment, state["parent_run_id"])
-        write_json(state_path, state)
-    todo = [c for c in cells if cell_name(*c) not in state["done"]]
-    click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run")
-    spent = []
-    for index, (strategy, conflict, budget, seed) in enumerate(todo, start=1):
-        name = cell_name(strategy, conflict, budget, seed)
-        config = replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed)
-        started = time.perf_counter()
-        result = run_pipeline(config, sweep_dir / name, strategy_paths=strategy_paths)
-        run_id = track_run_dir(sweep_dir / name, experiment, state["parent_run_id"]) if track else "untracked"
-        state["done"][name] = run_id
-        write_json(state_path, state)
-        spent.append(time.perf_counter() - started)
-        left = (len(todo) - index) * sum(spent) / len(spent)
-        click.echo(f"[{len(cells) - len(todo) + index}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
-                   f" ({spent[-1]:.0f} s; about {left / 60:.1f} min left)")
-    return state
+
+def _share_cores(workers: int) -> None:
+    """Give each worker its share of the CPU cores, so N workers do not run N x cores threads."""
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))

@@ -28,3 +28,29 @@ class FakeRewardBackend:
         truth = (pairs[f"chosen_{column}"].astype(float) - pairs[f"rejected_{column}"].astype(float)).fillna(0.0)
         rng = np.random.default_rng([seed, len(pairs), hash(column) % 2**32])
         return truth.to_numpy() + rng.normal(0.0, self.noise, len(pairs))
+
+
+def fake_cell_result(config) -> dict:
+    """A result.json like a finished run writes, with AW depending on the conflict level."""
+    return {
+        "config": config.to_dict(),
+        "plan": {"rows": 3, "relabelled": 0, "objective": "dpo", "selected_conflict_rate": 0.1},
+        "pairwise": {"sets": {"facts": {"win_score": 1.2, "avg_length": 40.0, "invalid_verdicts": 0}},
+                     "aw": 1.0 + config.conflict, "aw_std": 0.1, "aw_ci95": [0.9, 1.1], "judge": "rubric:world-v1"},
+        "alpaca_eval": {"win_rate": 50.0, "length_controlled_winrate": 49.0},
+        "gpu_hours": {"selection": 0.1, "training": 0.2, "evaluation": 0.1, "total": 0.4, "device": "cpu"},
+    }
+
+
+def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
+    """Stands in for one sweep cell's pipeline, in a worker process: writes result.json and the worker's pid."""
+    import json
+    import os
+    import time
+
+    time.sleep(0.3)  # long enough that every worker gets a cell
+    result = fake_cell_result(config)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "result.json").write_text(json.dumps(result))
+    (run_dir / "pid").write_text(str(os.getpid()))
+    return result

@@ -1,11 +1,14 @@
-"""Sweeps: cells, one parent + one child run per cell, resume skipping finished cells (pipeline faked)."""
+"""Sweeps: cells, one parent + one child run per cell, resume skipping finished cells, parallel workers,
+sync of an untracked sweep (pipeline faked)."""
 
 import json
+import os
 
 import pytest
 
 from pdbench.presets import resolve_config
-from pdbench.sweep import run_sweep, sweep_cells
+from pdbench.sweep import run_sweep, sweep_cells, sync_sweep
+from tests.fakes import fake_cell_result, fake_run_cell
 
 
 def test_full_strategies_ignore_the_budget():
@@ -23,14 +26,7 @@ def fake_pipeline(monkeypatch):
         calls.append(run_dir.name)
         if len(calls) == 3 and not fake_run_pipeline.allow_all:
             raise KeyboardInterrupt
-        result = {
-            "config": config.to_dict(),
-            "plan": {"rows": 3, "relabelled": 0, "objective": "dpo", "selected_conflict_rate": 0.1},
-            "pairwise": {"sets": {"facts": {"win_score": 1.2, "avg_length": 40.0, "invalid_verdicts": 0}},
-                         "aw": 1.0 + config.conflict, "aw_std": 0.1, "aw_ci95": [0.9, 1.1], "judge": "rubric:world-v1"},
-            "alpaca_eval": {"win_rate": 50.0, "length_controlled_winrate": 49.0},
-            "gpu_hours": {"selection": 0.1, "training": 0.2, "evaluation": 0.1, "total": 0.4, "device": "cpu"},
-        }
+        result = fake_cell_result(config)
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "result.json").write_text(json.dumps(result))
         return result
@@ -65,3 +61,25 @@ def test_parent_and_children_and_resume(tmp_path, monkeypatch, fake_pipeline):
 
     table = table1(runs_frame(search_cell_runs("sweep-test", state["parent_run_id"])))
     assert len(table) == 3 and ("CL 30%", "AW") in table.columns
+
+
+def test_workers_run_cells_in_parallel_and_an_untracked_sweep_syncs_later(tmp_path, monkeypatch):
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    cells = sweep_cells(["rand", "ours"], [0.2, 0.3], [0.3], [0, 1])
+    sweep_dir = tmp_path / "sweep-gpu"
+    state = run_sweep(resolve_config("smoke"), cells, sweep_dir, "unused", track=False, workers=2,
+                      run_cell=fake_run_cell)
+    assert set(state["done"].values()) == {"untracked"} and len(state["done"]) == 8
+    pids = {(sweep_dir / name / "pid").read_text() for name in state["done"]}
+    assert len(pids) == 2 and str(os.getpid()) not in pids  # two worker processes, not this one
+
+    (sweep_dir / "ours-c0.3-b0.3-s9").mkdir()  # a cell killed before it finished: skipped, not uploaded
+    state = sync_sweep(sweep_dir, "synced")
+    children = mlflow.search_runs(experiment_names=["synced"],
+                                  filter_string=f"tags.mlflow.parentRunId = '{state['parent_run_id']}'")
+    assert len(children) == 8 and "untracked" not in state["done"].values()
+    again = sync_sweep(sweep_dir, "synced")  # nothing new: no duplicate children
+    assert again["parent_run_id"] == state["parent_run_id"]
+    assert len(mlflow.search_runs(experiment_names=["synced"], filter_string="tags.strategy != ''")) == 8

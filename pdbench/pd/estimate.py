@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pdbench.cache import content_key, frame_fingerprint, stage_dir
+from pdbench.cache import content_key, frame_fingerprint, stage_dir, stage_lock
 from pdbench.fileio import write_json, write_with
 from pdbench.pd.config import PDConfig
 from pdbench.pd.math import length_balanced_sample, pd_from_gaps
@@ -150,9 +150,10 @@ def make_backend(config: PDConfig):
 def _cached(key: str, compute, force: bool = False) -> PDResult:
     folder = stage_dir("pd", key)
     table_path, meta_path = folder / "table.parquet", folder / "meta.json"
-    if table_path.exists() and meta_path.exists() and not force:
-        return PDResult(pd.read_parquet(table_path), json.loads(meta_path.read_text()))
-    result = compute()
-    write_with(table_path, lambda p: result.table.to_parquet(p, index=False))
-    write_json(meta_path, result.meta)  # written last: its presence marks a complete entry
+    with stage_lock(folder):
+        if table_path.exists() and meta_path.exists() and not force:
+            return PDResult(pd.read_parquet(table_path), json.loads(meta_path.read_text()))
+        result = compute()
+        write_with(table_path, lambda p: result.table.to_parquet(p, index=False))
+        write_json(meta_path, result.meta)  # written last: its presence marks a complete entry
     return result
