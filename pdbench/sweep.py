@@ -146,4 +146,6 @@ def _share_cores(workers: int) -> None:
     """Give each worker its share of the CPU cores, so N workers do not run N x cores threads."""
     import torch
 
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    share = max(1, (os.cpu_count() or 1) // workers)
+    os.environ["OMP_NUM_THREADS"] = str(share)  # inherited by the training child process
+    torch.set_num_threads(share)
