@@ -84,7 +84,7 @@ def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = Non
     write_text(files[0], _markdown(flat))
     write_with(files[1], lambda p: flat.to_csv(p, index=False))
     write_text(files[2], _html(flat))
-    if frame["budget"].nunique() > 1:
+    if budget_curve_levels(frame):
         files.append(out / "budget_curves.png")
         write_with(files[-1], lambda p: _plot_budget_curves(frame, p))
     set_columns = [c for c in frame.columns if c.startswith("win_score.")]
@@ -110,20 +110,32 @@ def _html(flat: pd.DataFrame) -> str:
             f"{body}</body></html>\n")
 
 
+def budget_curve_levels(frame: pd.DataFrame) -> list[float]:
+    """Conflict levels at which some strategy ran at two or more budgets: one Figure-3 panel row each.
+
+    Curves are drawn per level because pooling levels would mix cells of different data at each budget.
+    """
+    return [level for level, cells in frame.groupby("conflict") if cells.groupby("strategy")["budget"].nunique().max() > 1]
+
+
 def _plot_budget_curves(frame: pd.DataFrame, path: Path) -> None:
     plt = pyplot()
     metrics = [m for m in ("lc", "aw") if m in frame]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        for strategy, cells in frame.groupby("strategy"):
-            curve = cells.groupby("budget")[metric].agg(["mean", "std"]).reset_index()
-            if len(curve) < 2:
-                continue
-            ax.errorbar(curve["budget"], curve["mean"], yerr=curve["std"].fillna(0), marker="o", capsize=3, label=strategy)
-        ax.set_xlabel("selection budget λ")
-        ax.set_ylabel(metric.upper())
-        ax.legend(fontsize=8)
-    fig.suptitle("Performance against the selection budget (Fig. 3)")
+    levels = budget_curve_levels(frame)
+    fig, axes = plt.subplots(len(levels), len(metrics), figsize=(5 * len(metrics), 3.6 * len(levels)), squeeze=False)
+    for row, level in zip(axes, levels):
+        at_level = frame[frame["conflict"] == level]
+        for ax, metric in zip(row, metrics):
+            for strategy, cells in at_level.groupby("strategy"):
+                curve = cells.groupby("budget")[metric].agg(["mean", "std"]).reset_index()
+                if len(curve) < 2:
+                    continue
+                ax.errorbar(curve["budget"], curve["mean"], yerr=curve["std"].fillna(0), marker="o", capsize=3,
+                            label=strategy)
+            ax.set_xlabel("selection budget λ")
+            ax.set_ylabel(f"{metric.upper()} (conflict {level:.0%})")
+            ax.legend(fontsize=8)
+    fig.suptitle("Performance against the selection budget (Fig. 3); mean ± std over seeds")
     fig.tight_layout()
     fig.savefig(path, dpi=120, format="png")
     plt.close(fig)
