@@ -74,7 +74,7 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     metrics = ["aw", "wr", "lc", "answer_words", "selected_conflict_rate", "selected_delta_len"]
     grouped = cells.groupby(["strategy", "conflict"])
     table = grouped[metrics].agg(["mean", "std"])
-    table["seeds"] = grouped.size()
+    table[("seeds", "n")] = grouped.size()
     return table
 
 
