@@ -17,6 +17,11 @@ def atomic_path(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
+    # mkstemp makes the file private (0600); results are for other people and tools too, so give
+    # it the permissions a plain open() would have.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
     try:
         yield Path(temp)
         os.replace(temp, path)

@@ -16,7 +16,7 @@ from pdbench.context import StrategyContext
 from pdbench.fileio import write_json
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
-from pdbench.stages import initial_policy_stage, pairs_stage, trained_policy_stage
+from pdbench.stages import device_name, initial_policy_stage, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
@@ -67,7 +67,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
                                      refresh_generations="generate" in force, refresh_judge="judge" in force)
     alpaca = alpaca_metrics(config, policy_path) if config.alpaca_eval else None
     costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
-                           "device": _device()}
+                           "device": device_name()}
 
     result = {
         "config": config.to_dict(),
@@ -106,7 +106,7 @@ def _selection_cost(context: StrategyContext, wall: float) -> dict:
     for name in context.used:
         for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items():
             parts[f"{name}.{part}"] = seconds
-    return {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1, "device": _device()}
+    return {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1, "device": device_name()}
 
 
 def _baseline(config: RunConfig, pairs, strategy_paths, force: bool) -> tuple[str, dict]:
@@ -119,12 +119,6 @@ def _baseline(config: RunConfig, pairs, strategy_paths, force: bool) -> tuple[st
     context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd)
     plan = make_plan("overall", pairs, 1.0, context, strategy_paths)
     return trained_policy_stage(overall, pairs, plan, force=force)
-
-
-def _device() -> str:
-    import torch
-
-    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
 
 
 def load_result(run_dir: Path) -> dict:

@@ -59,7 +59,7 @@ def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, d
             outcome = sft_policy(policy, config.sft, folder / "work")
             (folder / "work" / "model").rename(folder / "model")
             record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"], devices=1,
-                             device=_device())
+                             device=device_name())
     return str(folder / "model"), record
 
 
@@ -86,7 +86,7 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
                                        config.num_processes, config.accelerate_config)
             (folder / "work" / "model").rename(folder / "model")
             record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics},
-                             outcome["train_seconds"], devices=config.num_processes, device=_device())
+                             outcome["train_seconds"], devices=config.num_processes, device=device_name())
     return str(folder / "model"), record
 
 
@@ -96,7 +96,8 @@ def _model_identity(path: str) -> str:
     return model_fingerprint(path)
 
 
-def _device() -> str:
+def device_name() -> str:
+    """The device stage costs are labelled with: the GPU's name, or "cpu"."""
     import torch
 
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
