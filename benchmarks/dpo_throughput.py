@@ -59,10 +59,11 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(model_path)
 
     def tokens(prompt: str, response: str) -> int:
-        ids = tokenizer.apply_chat_template(
-            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}], tokenize=True)
-        ids = ids["input_ids"] if isinstance(ids, dict) else ids
-        return min(len(ids), config.train.max_length)
+        # Render, then tokenise: transformers 5's tokenize=True returns a BatchEncoding, whose len()
+        # counts its keys, not its tokens.
+        text = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}], tokenize=False)
+        return min(len(tokenizer(text, add_special_tokens=False)["input_ids"]), config.train.max_length)
 
     real_tokens = sum(tokens(p, c) + tokens(p, r) for p, c, r in
                       zip(selected["prompt"], selected["chosen"], selected["rejected"]))
