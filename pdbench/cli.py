@@ -225,7 +225,7 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         }
         click.echo(yaml.safe_dump(plan, sort_keys=False))
         return
-    from pdbench.report import format_result, run_metrics
+    from pdbench.report import format_result
     from pdbench.runner import run_pipeline
 
     name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
@@ -370,7 +370,6 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
       pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
     """
     from eval.evaluate import format_table, pairwise_evaluation
-    from eval.generate import DecodingConfig
     from eval.setup import alpaca_metrics, build_judge
     from eval.setup import eval_sets as resolve_sets
     from pdbench.fileio import write_json
