@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pdbench.leaderboard import table_cells
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report  # noqa: E402
 
@@ -58,15 +60,6 @@ def load_cells(folders: list[Path]) -> pd.DataFrame:
             })
     # A cell may sit in two sweeps (the budget curve repeats λ = 0.3): keep one copy.
     return pd.DataFrame(rows).drop_duplicates(["strategy", "conflict", "budget", "seed"])
-
-
-def table_cells(cells: pd.DataFrame, budget: float) -> pd.DataFrame:
-    """Table 1's cells: selection strategies at ``budget``, full-data and reference ones at any."""
-    from pdbench.registry import discover
-
-    kinds = {name: info.kind for name, info in discover().items()}
-    budgeted = cells["strategy"].map(lambda s: kinds.get(s) in ("selection", "ablation"))
-    return cells[~budgeted | np.isclose(cells["budget"], budget)]
 
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:

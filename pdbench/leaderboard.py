@@ -35,14 +35,24 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def table_cells(frame: pd.DataFrame, budget: float) -> pd.DataFrame:
+    """Table 1's cells: budgeted strategies (selection, ablations; unknown ones too) at ``budget``,
+    the others (full data, references) at whatever budget they ran, since they ignore it."""
+    from pdbench.plan import BUDGETED_KINDS
+    from pdbench.registry import discover
+
+    kinds = {name: info.kind for name, info in discover().items()}
+    is_budgeted = frame["strategy"].map(lambda s: kinds.get(s, BUDGETED_KINDS[0]) in BUDGETED_KINDS)
+    return frame[~is_budgeted | (frame["budget"] == budget)]
+
+
 def table1(frame: pd.DataFrame, budget: float | None = None) -> pd.DataFrame:
     """Rows = strategies (grouped Full / Selection ...), columns = (conflict, metric) as "mean ± std" strings,
     plus GPU-hours; the best mean per column is marked with ``**``."""
     from pdbench.registry import discover
 
     kinds = {name: info.kind for name, info in discover().items()}
-    selected = frame if budget is None else frame[(frame["budget"] == budget) | frame["strategy"].map(
-        lambda s: kinds.get(s) in ("full", "reference"))]
+    selected = frame if budget is None else table_cells(frame, budget)
     grouped = selected.groupby(["strategy", "conflict"])
     rows = {}
     best = {}

@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from pdbench.fileio import write_json
+from pdbench.plan import BUDGETED_KINDS
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
 
@@ -38,7 +39,7 @@ def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[flo
     registry = discover(paths)
     cells = []
     for strategy in strategies:
-        budgeted = registry[strategy].kind in ("selection", "ablation") if strategy in registry else True
+        budgeted = registry[strategy].kind in BUDGETED_KINDS if strategy in registry else True
         for conflict in conflicts:
             for budget in (budgets if budgeted else budgets[:1]):
                 for seed in seeds:
