@@ -71,23 +71,24 @@ def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def paired(cells: pd.DataFrame, a: str, b: str, conflict: float, metric: str) -> dict | None:
-    """A - B over the seeds both ran at ``conflict``: mean, std, paired t, p, n."""
-    def by_seed(strategy):
-        rows = cells[(cells["strategy"] == strategy) & np.isclose(cells["conflict"], conflict)]
-        return rows.set_index("seed")[metric]
+def by_seed(cells: pd.DataFrame, strategy: str, conflict: float, metric: str) -> pd.Series:
+    """``metric`` of one strategy at one conflict level, indexed by seed."""
+    rows = cells[(cells["strategy"] == strategy) & np.isclose(cells["conflict"], conflict)]
+    return rows.set_index("seed")[metric]
 
-    joined = pd.concat([by_seed(a), by_seed(b)], axis=1, keys=["a", "b"]).dropna()
-    if len(joined) < 2:
+
+def paired(a: pd.Series, b: pd.Series) -> dict | None:
+    """a - b over the seeds both have: mean, sample std, paired t, two-sided p, n (None under two seeds)."""
+    diff = (a - b).dropna()
+    if len(diff) < 2:
         return None
-    diff = joined["a"] - joined["b"]
-    std = float(diff.std(ddof=1))
+    mean, std = float(diff.mean()), float(diff.std(ddof=1))
     if std == 0:
-        t, p = (np.inf if diff.mean() else 0.0), (0.0 if diff.mean() else 1.0)
+        t, p = (np.inf if mean else 0.0), (0.0 if mean else 1.0)
     else:
-        t = float(diff.mean() / (std / np.sqrt(len(diff))))
+        t = float(mean / (std / np.sqrt(len(diff))))
         p = float(2 * stats.t.sf(abs(t), len(diff) - 1))
-    return {"mean_diff": float(diff.mean()), "std_diff": std, "t": t, "p": p, "n": len(diff)}
+    return {"mean_diff": mean, "std_diff": std, "t": t, "p": p, "n": len(diff)}
 
 
 def check_claims(cells: pd.DataFrame) -> list[dict]:
@@ -96,7 +97,7 @@ def check_claims(cells: pd.DataFrame) -> list[dict]:
     for claim, a, b, sign in CLAIMS:
         for conflict in sorted(cells["conflict"].unique()):
             for metric in ("aw", "lc"):
-                result = paired(cells, a, b, conflict, metric)
+                result = paired(by_seed(cells, a, conflict, metric), by_seed(cells, b, conflict, metric))
                 if result is None:
                     continue
                 holds = np.sign(result["mean_diff"]) == sign
@@ -110,12 +111,11 @@ def degradation(cells: pd.DataFrame, strategy: str = "all") -> dict | None:
     levels = sorted(cells.loc[cells["strategy"] == strategy, "conflict"].unique())
     if len(levels) < 2:
         return None
-    low = cells[(cells["strategy"] == strategy) & np.isclose(cells["conflict"], levels[0])].set_index("seed")["aw"]
-    high = cells[(cells["strategy"] == strategy) & np.isclose(cells["conflict"], levels[-1])].set_index("seed")["aw"]
-    diff = (low - high).dropna()
-    t = float(diff.mean() / (diff.std(ddof=1) / np.sqrt(len(diff)))) if diff.std(ddof=1) > 0 else np.inf
-    return {"levels": [levels[0], levels[-1]], "aw_drop": float(diff.mean()), "std": float(diff.std(ddof=1)), "t": t,
-            "p": float(2 * stats.t.sf(abs(t), len(diff) - 1)), "n": len(diff)}
+    result = paired(by_seed(cells, strategy, levels[0], "aw"), by_seed(cells, strategy, levels[-1], "aw"))
+    if result is None:
+        return None
+    return {"levels": [levels[0], levels[-1]], "aw_drop": result["mean_diff"], "std": result["std_diff"],
+            "t": result["t"], "p": result["p"], "n": result["n"]}
 
 
 def main() -> None:
