@@ -54,14 +54,13 @@ def generate(
     """
     key = content_key("generate", model_fingerprint(model_path), prompts, asdict(decoding))
     folder = stage_dir("generations", key)
-    final = folder / f"{dataset}.jsonl"
+    final, partial = folder / f"{dataset}.jsonl", folder / f"{dataset}.jsonl.partial"
     with stage_lock(folder / dataset):  # parallel runs of one model generate once
         if force:
             final.unlink(missing_ok=True)
-            (folder / f"{dataset}.jsonl.partial").unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
         if final.exists():
             return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
-        partial = folder / f"{dataset}.jsonl.partial"
         done = _read_partial(partial)
         todo = [i for i in range(len(prompts)) if i not in done]
         if todo:

@@ -283,7 +283,7 @@ def sync(run_dirs, experiment):
 @click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
 @click.option("--experiment", default="pdbench", show_default=True)
 @click.option("--no-track", is_flag=True, help="Do not log to MLflow (upload later with `pdbench sync SWEEP_DIR`).")
-@click.option("--workers", type=int, default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Cells run in parallel processes (one GPU trains several small policies at once).")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False))
 def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir, experiment, no_track, workers,
@@ -297,8 +297,6 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
       pdbench sweep --strategies rand,ours,all --conflicts 0.2,0.3 --preset smoke
       pdbench sweep --strategies all --seeds 0,1,2 --workers 12 --no-track   # a GPU box; then pdbench sync
     """
-    if workers < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--workers")
     from pdbench.presets import resolve_config
     from pdbench.registry import discover
     from pdbench.sweep import run_sweep, sweep_cells

@@ -27,6 +27,7 @@ from pdbench.fileio import write_json
 from pdbench.plan import BUDGETED_KINDS
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
+from pdbench.report import track_run_dir
 
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
@@ -52,8 +53,15 @@ def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
     return f"{strategy}-c{conflict:g}-b{budget:g}-s{seed}"
 
 
+def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
+    """One cell: the whole pipeline (module-level, so spawned workers can run it)."""
+    from pdbench.runner import run_pipeline
+
+    return run_pipeline(config, run_dir, strategy_paths=strategy_paths)
+
+
 def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: str, track: bool = True,
-              strategy_paths=(), workers: int = 1, run_cell=None) -> dict:
+              strategy_paths=(), workers: int = 1, run_cell=_run_cell) -> dict:
     """Run every unfinished cell (``workers`` at a time); returns the sweep state (parent run id, finished cells).
 
     ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
@@ -67,10 +75,9 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run"
                + (f" on {workers} workers" if workers > 1 else ""))
     started, finished = time.perf_counter(), 0
-    runner = run_cell or _run_cell
-    for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, runner):
+    for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, run_cell):
         name = cell_name(strategy, conflict, budget, seed)
-        state["done"][name] = _track_cell(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
+        state["done"][name] = track_run_dir(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
         write_json(sweep_dir / STATE_FILE, state)
         finished += 1
         left = (len(todo) - finished) * (time.perf_counter() - started) / finished
@@ -91,7 +98,7 @@ def sync_sweep(sweep_dir: Path, experiment: str) -> dict:
     _open_parent(state, sweep_dir, {"base": first, "cells": len(cells)}, first.get("preset", ""), experiment)
     for cell in cells:
         if state["done"].get(cell.name, UNTRACKED) == UNTRACKED:
-            state["done"][cell.name] = _track_cell(cell, experiment, state["parent_run_id"])
+            state["done"][cell.name] = track_run_dir(cell, experiment, state["parent_run_id"])
             write_json(sweep_dir / STATE_FILE, state)
     click.echo(f"synced {len(cells)} cells of {sweep_dir} under parent run {state['parent_run_id']}")
     return state
@@ -115,12 +122,6 @@ def _open_parent(state: dict, sweep_dir: Path, params: dict, preset: str, experi
     write_json(sweep_dir / STATE_FILE, state)
 
 
-def _track_cell(run_dir: Path, experiment: str, parent_run_id: str) -> str:
-    from pdbench.report import track_run_dir
-
-    return track_run_dir(run_dir, experiment, parent_run_id)
-
-
 def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths, workers: int, run_cell):
     """Yield (cell, result) as cells finish: in order in this process, or as they come from worker processes."""
     jobs = [(replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n), tuple(strategy_paths))
@@ -135,12 +136,6 @@ def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_path
         futures = {pool.submit(run_cell, *job): cell for cell, job in zip(cells, jobs)}
         for future in as_completed(futures):
             yield futures[future], future.result()
-
-
-def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
-    from pdbench.runner import run_pipeline
-
-    return run_pipeline(config, run_dir, strategy_paths=strategy_paths)
 
 
 def _share_cores(workers: int) -> None:
