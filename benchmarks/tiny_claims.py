@@ -1,6 +1,7 @@
 """The paper's claims, checked on finished sweep folders (the tiny-scale reproduction of docs/results-tiny.md).
 
     python benchmarks/tiny_claims.py runs/tiny-table1 runs/tiny-budget [--budget 0.3] [--json claims.json]
+                                     [--plot length_vs_aw.png]
 
 Reads every cell's ``result.json`` and ``plan/diagnostics.json`` (no MLflow needed) and prints:
 
@@ -9,7 +10,11 @@ Reads every cell's ``result.json`` and ``plan/diagnostics.json`` (no MLflow need
   PD and baseline, so the seed is the pairing unit): mean difference, its std, the paired t
   statistic and two-sided p-value, and whether the difference exceeds the noise (p < 0.05);
 * what the strategies selected and what the trained policies write: the selected pairs' conflict
-  rate and chosen - rejected length (words), and the policies' mean answer length.
+  rate, chosen - rejected length (words) and share of longer chosen responses, and the policies'
+  mean answer length;
+* the length diagnostics of docs/results-tiny.md's "Why" section: across cells, the correlation of
+  AW with the policies' answer length, and of that length with what the selection kept
+  (``--plot PNG`` draws AW against answer length, one colour per strategy).
 
 The last line is JSON.
 """
@@ -57,6 +62,7 @@ def load_cells(folders: list[Path]) -> pd.DataFrame:
                 "answer_words": np.mean([s["avg_length"] for s in pairwise["sets"].values()]),
                 "selected_conflict_rate": selected.get("conflict_rate"),
                 "selected_delta_len": selected.get("delta_len_mean"),
+                "selected_share_longer": selected.get("share_chosen_longer"),
             })
     # A cell may sit in two sweeps (the budget curve repeats λ = 0.3): keep one copy.
     return pd.DataFrame(rows).drop_duplicates(["strategy", "conflict", "budget", "seed"])
@@ -64,7 +70,7 @@ def load_cells(folders: list[Path]) -> pd.DataFrame:
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     """mean ± sample std over seeds of AW / WR / LC and the diagnostics, per (strategy, conflict)."""
-    metrics = ["aw", "wr", "lc", "answer_words", "selected_conflict_rate", "selected_delta_len"]
+    metrics = ["aw", "wr", "lc", "answer_words", "selected_conflict_rate", "selected_delta_len", "selected_share_longer"]
     grouped = cells.groupby(["strategy", "conflict"])
     table = grouped[metrics].agg(["mean", "std"])
     table[("seeds", "n")] = grouped.size()
@@ -114,8 +120,49 @@ def degradation(cells: pd.DataFrame, strategy: str = "all") -> dict | None:
     result = paired(by_seed(cells, strategy, levels[0], "aw"), by_seed(cells, strategy, levels[-1], "aw"))
     if result is None:
         return None
-    return {"levels": [levels[0], levels[-1]], "aw_drop": result["mean_diff"], "std": result["std_diff"],
+    return {"levels": [float(levels[0]), float(levels[-1])], "aw_drop": result["mean_diff"], "std": result["std_diff"],
             "t": result["t"], "p": result["p"], "n": result["n"]}
+
+
+def length_diagnostics(cells: pd.DataFrame) -> dict:
+    """Pearson r (and n) of AW with answer length, and of answer length with what the selection kept.
+
+    The `overall` cells are left out: they are the AW baseline, at 1 by construction. Correlations
+    with the selection use the cells that select (`sft` trains on nothing).
+    """
+    trained = cells[cells["strategy"] != "overall"]
+    selecting = trained.dropna(subset=["selected_conflict_rate", "selected_delta_len"])
+
+    def pearson(frame: pd.DataFrame, x: str, y: str) -> dict:
+        return {"r": float(frame[x].corr(frame[y])), "n": len(frame)}
+
+    return {
+        "aw_vs_answer_words": pearson(trained, "aw", "answer_words"),
+        "answer_words_vs_selected_delta_len": pearson(selecting, "answer_words", "selected_delta_len"),
+        "answer_words_vs_selected_conflict_rate": pearson(selecting, "answer_words", "selected_conflict_rate"),
+    }
+
+
+def plot_length(cells: pd.DataFrame, path: Path) -> None:
+    """AW against the policies' mean answer length, one point per cell, one colour per strategy."""
+    from pdbench.plotting import pyplot
+
+    plt = pyplot()
+    trained = cells[cells["strategy"] != "overall"]
+    r = length_diagnostics(cells)["aw_vs_answer_words"]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = plt.get_cmap("tab20").colors  # more strategies than the default cycle's ten colours
+    for index, (strategy, rows) in enumerate(trained.groupby("strategy")):
+        ax.scatter(rows["answer_words"], rows["aw"], label=strategy, s=22, alpha=0.85,
+                   color=colours[(2 * index) % 20 + index // 10], marker="os^D"[index % 4])
+    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("policy's mean answer length (words)")
+    ax.set_ylabel("AW against `overall`")
+    ax.set_title(f"Longer answers, lower AW: r = {r['r']:.2f} over {r['n']} cells")
+    ax.legend(ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def main() -> None:
@@ -123,6 +170,7 @@ def main() -> None:
     parser.add_argument("sweep_dirs", nargs="+", type=Path)
     parser.add_argument("--budget", type=float, default=0.3, help="Table 1's selection budget")
     parser.add_argument("--json")
+    parser.add_argument("--plot", type=Path, help="write AW against answer length as this PNG")
     args = parser.parse_args()
 
     cells = load_cells(args.sweep_dirs)
@@ -135,8 +183,12 @@ def main() -> None:
         curve = cells[cells["strategy"].isin(["rand", "high", "mid", "ours"]) & np.isclose(cells["conflict"], 0.3)]
         print("budget curve at conflict 0.3 (AW mean / std):")
         print(curve.groupby(["strategy", "budget"])["aw"].agg(["mean", "std", "size"]).unstack("budget").round(3).to_string(), "\n")
-    summary = {"cells": len(cells), "claims": checks.to_dict("records"), "all_degrades": degradation(table)}
-    report({"cells": summary["cells"], "all_degrades": summary["all_degrades"]}, None)
+    lengths = length_diagnostics(cells)
+    summary = {"cells": len(cells), "claims": checks.to_dict("records"), "all_degrades": degradation(table),
+               "length": lengths}
+    report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths}, None)
+    if args.plot:
+        plot_length(cells, args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, default=float))
 
