@@ -20,8 +20,10 @@ from pathlib import Path
 
 import torch
 
+from pdbench.cache import ENV_CACHE_DIR
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report, scratch_cache  # noqa: E402
 
 
 def matmul_peak_flops(size: int = 2048, repeats: int = 10) -> float:
@@ -42,7 +44,13 @@ def main() -> None:
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--json")
     args = parser.parse_args()
-    os.environ.setdefault("PDBENCH_CACHE_DIR", tempfile.mkdtemp(prefix="pdbench-bench-"))
+    with scratch_cache(os.environ.get(ENV_CACHE_DIR)):  # the user's cache if set, else a throw-away one
+        summary = measure(args)
+    report(summary, args.json)
+
+
+def measure(args: argparse.Namespace) -> dict:
+    """Train DPO on ``args.pairs`` world pairs and return tokens/s and FLOP/s against the matmul peak."""
 
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
@@ -77,7 +85,7 @@ def main() -> None:
     seconds = outcome["train_seconds"]
     peak = matmul_peak_flops()
     achieved = 8 * params * real_tokens / seconds
-    summary = {
+    return {
         "pairs": args.pairs,
         "steps": outcome["global_step"],
         "torch_threads": torch.get_num_threads(),
@@ -90,7 +98,6 @@ def main() -> None:
         "matmul_peak_gflops": round(peak / 1e9, 2),
         "fraction_of_peak": round(achieved / peak, 3),
     }
-    report(summary, args.json)
 
 
 if __name__ == "__main__":

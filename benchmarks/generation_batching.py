@@ -6,9 +6,7 @@ Prints both wall-clock times and the speedup; the last line is JSON.
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from pdbench.models import resolve_model_path
 from pdbench.world import heldout_specs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report, scratch_cache  # noqa: E402
 
 
 def main() -> None:
@@ -33,12 +31,11 @@ def main() -> None:
     model = resolve_model_path("smollm2-135m-instruct")
     timings = {}
     for label, batch_size in (("one_by_one", 1), ("batched", args.batch_size)):
-        # A fresh cache per measurement: we time generation, not cache hits.
-        os.environ["PDBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="pdbench-bench-")
         decoding = DecodingConfig(max_new_tokens=args.max_new_tokens, batch_size=batch_size)
-        started = time.perf_counter()
-        outputs = generate(model, prompts, decoding, "bench")
-        timings[label] = time.perf_counter() - started
+        with scratch_cache():  # a fresh cache per measurement: we time generation, not cache hits
+            started = time.perf_counter()
+            outputs = generate(model, prompts, decoding, "bench")
+            timings[label] = time.perf_counter() - started
         print(f"{label:<11} batch={batch_size:<3} {timings[label]:7.1f} s  ({len(outputs)} prompts)")
     summary = {**{f"{k}_s": round(v, 2) for k, v in timings.items()}, "prompts": len(prompts),
                "max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size,

@@ -40,14 +40,15 @@ def main() -> None:
     second = [r["completions"][1]["response"] for r in records]
     judge = _judge(args, {r["instruction"]: PromptSpec.from_dict(r["world_spec"]) for r in records})
 
-    cache = JudgeCache(Path(tempfile.mkdtemp(prefix="pdbench-bench-")) / "judge.sqlite")
     timings, requests = {}, {}
-    for label in ("cold", "warm"):
-        before = judge.requests
-        started = time.perf_counter()
-        judge_pairs(judge, prompts, first, second, cache, max_workers=args.workers, desc=f"judging ({label})")
-        timings[label] = time.perf_counter() - started
-        requests[label] = judge.requests - before
+    with tempfile.TemporaryDirectory(prefix="pdbench-bench-") as folder:
+        cache = JudgeCache(Path(folder) / "judge.sqlite")
+        for label in ("cold", "warm"):
+            before = judge.requests
+            started = time.perf_counter()
+            judge_pairs(judge, prompts, first, second, cache, max_workers=args.workers, desc=f"judging ({label})")
+            timings[label] = time.perf_counter() - started
+            requests[label] = judge.requests - before
     verdicts = 2 * len(prompts)
     summary = {
         "judge": judge.identity,

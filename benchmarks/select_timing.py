@@ -8,14 +8,12 @@ per-aspect reward-model accuracies. The last line is JSON.
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report, scratch_cache  # noqa: E402
 
 
 def main() -> None:
@@ -25,8 +23,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json")
     args = parser.parse_args()
-    os.environ["PDBENCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="pdbench-bench-")
+    with scratch_cache():  # a fresh one: time the reward models, not cache hits
+        summary = measure(args)
+    report(summary, args.json)
 
+
+def measure(args: argparse.Namespace) -> dict:
+    """Build the pairs, select with ours/rand/high/mid and return the timings and conflict rates."""
     from pdbench.context import StrategyContext
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
@@ -41,7 +44,7 @@ def main() -> None:
     select_s = time.perf_counter() - started
     seconds = context.pd.meta["seconds"]
     rates = {name: float(pairs.iloc[list(plan.rows)]["is_conflict"].mean()) for name, plan in plans.items()}
-    summary = {
+    return {
         "pairs": len(pairs),
         "data_s": round(data_s, 2),
         "rm_training_s": round(seconds["rm_training"], 2),
@@ -52,7 +55,6 @@ def main() -> None:
         "conflict_rate_selected": rates,
         "rm_accuracy": context.pd.meta["rm_accuracy"],
     }
-    report(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
                                    [--cache-dir DIR] [--json out.json]
 
 Runs the pipeline once, with the `overall` baseline (DPO on the full pair set), in a fresh cache
-unless ``--cache-dir`` points at one, and prints:
+(deleted afterwards) unless ``--cache-dir`` points at one, and prints:
 
 * the stage timings: data, reward-model training, PD scoring, DPO on the selection, generation,
   judging — and the one-time `overall` baseline DPO on the full data;
@@ -16,7 +16,6 @@ No MLflow run is made. The last line is JSON.
 """
 
 import argparse
-import os
 import resource
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report, scratch_cache  # noqa: E402
 
 
 def main() -> None:
@@ -37,15 +36,20 @@ def main() -> None:
     parser.add_argument("--cache-dir", help="reuse this cache (default: a fresh one, so nothing is reused)")
     parser.add_argument("--json")
     args = parser.parse_args()
-    os.environ["PDBENCH_CACHE_DIR"] = args.cache_dir or tempfile.mkdtemp(prefix="pdbench-bench-")
+    with scratch_cache(args.cache_dir), tempfile.TemporaryDirectory(prefix="pdbench-bench-run-") as run_dir:
+        summary = measure(args, Path(run_dir))
+    report(summary, args.json)
 
+
+def measure(args: argparse.Namespace, run_dir: Path) -> dict:
+    """Run the cell into ``run_dir`` and return its stage timings, overhead ratio and peak memory."""
     from pdbench.presets import resolve_config
     from pdbench.runner import run_pipeline
 
     config = resolve_config(args.preset, strategy=args.strategy, conflict=args.conflict, budget=args.budget,
                             seed=args.seed, baseline="overall")
     started = time.perf_counter()
-    result = run_pipeline(config, Path(tempfile.mkdtemp(prefix="pdbench-bench-run-")))
+    result = run_pipeline(config, run_dir)
     total = time.perf_counter() - started
 
     costs = result["costs"]
@@ -55,7 +59,7 @@ def main() -> None:
     full_dpo = costs["baseline"]["seconds"]
     evaluation = costs["evaluation"].get("parts", {})
     cell = total - full_dpo  # the cell as a user re-running with a cached baseline would wait for it
-    summary = {
+    return {
         "preset": args.preset, "strategy": args.strategy, "conflict": args.conflict, "budget": args.budget,
         "selected_pairs": result["plan"]["rows"],
         "data_s": round(costs["data"]["seconds"], 1),
@@ -75,7 +79,6 @@ def main() -> None:
         "aw_std": round(result["pairwise"]["aw_std"], 3),
         "device": result["gpu_hours"]["device"],
     }
-    report(summary, args.json)
 
 
 def _max_rss_gb(who: int) -> float:
