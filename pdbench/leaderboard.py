@@ -38,12 +38,12 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
 def table_cells(frame: pd.DataFrame, budget: float) -> pd.DataFrame:
     """Table 1's cells: budgeted strategies (selection, ablations; unknown ones too) at ``budget``,
     the others (full data, references) at whatever budget they ran, since they ignore it."""
-    from pdbench.plan import BUDGETED_KINDS
+    from pdbench.plan import is_budgeted
     from pdbench.registry import discover
 
     kinds = {name: info.kind for name, info in discover().items()}
-    is_budgeted = frame["strategy"].map(lambda s: kinds.get(s, BUDGETED_KINDS[0]) in BUDGETED_KINDS)
-    return frame[~is_budgeted | (frame["budget"] == budget)]
+    budgeted = frame["strategy"].map(lambda strategy: is_budgeted(strategy, kinds))
+    return frame[~budgeted | (frame["budget"] == budget)]
 
 
 def table1(frame: pd.DataFrame, budget: float | None = None) -> pd.DataFrame:

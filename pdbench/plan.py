@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -10,6 +11,15 @@ STRATEGY_KINDS = ("full", "selection", "ablation", "reference")
 """full: trains on every pair; selection / ablation: keep round(budget * n) pairs;
 reference: a point of comparison (no training, or an upper bound from ground-truth ratings)."""
 BUDGETED_KINDS = ("selection", "ablation")
+
+
+def is_budgeted(strategy: str, kinds: Mapping[str, str]) -> bool:
+    """Whether ``strategy`` keeps a budget's share of the pairs, by its kind in ``kinds`` (name -> kind).
+
+    A strategy missing from ``kinds`` (say, from a folder not loaded here) counts as budgeted, as a
+    selection strategy would: its cells then stay apart per budget rather than being pooled.
+    """
+    return kinds.get(strategy, "selection") in BUDGETED_KINDS
 
 
 class PlanError(ValueError):

@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from pdbench.fileio import write_json
-from pdbench.plan import BUDGETED_KINDS
+from pdbench.plan import is_budgeted
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
 from pdbench.report import track_run_dir
@@ -37,12 +37,11 @@ UNTRACKED = "untracked"
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
     """(strategy, conflict, budget, seed) cells; full-data and reference strategies ignore the budget, so they
     get one cell per (conflict, seed) at the first budget."""
-    registry = discover(paths)
+    kinds = {name: info.kind for name, info in discover(paths).items()}
     cells = []
     for strategy in strategies:
-        budgeted = registry[strategy].kind in BUDGETED_KINDS if strategy in registry else True
         for conflict in conflicts:
-            for budget in (budgets if budgeted else budgets[:1]):
+            for budget in (budgets if is_budgeted(strategy, kinds) else budgets[:1]):
                 for seed in seeds:
                     cells.append((strategy, conflict, budget, seed))
     return cells

@@ -1,6 +1,6 @@
 import pytest
 
-from pdbench.plan import Plan, PlanError, budget_size, validate_plan
+from pdbench.plan import Plan, PlanError, budget_size, is_budgeted, validate_plan
 
 
 def test_valid_plans_pass():
@@ -32,3 +32,8 @@ def test_budget_out_of_range(budget):
 
 def test_budget_size_rounds():
     assert budget_size(0.3, 1000) == 300 and budget_size(0.25, 10) == 2 and budget_size(1.0, 7) == 7
+
+
+def test_is_budgeted_by_kind_and_unknown_strategies_count_as_selections():
+    kinds = {"ours": "selection", "a1": "ablation", "all": "full", "sft": "reference"}
+    assert [is_budgeted(s, kinds) for s in ("ours", "a1", "all", "sft", "my_new_one")] == [True, True, False, False, True]
