@@ -143,13 +143,15 @@ def length_diagnostics(cells: pd.DataFrame) -> dict:
     }
 
 
-def plot_length(cells: pd.DataFrame, path: Path) -> None:
-    """AW against the policies' mean answer length, one point per cell, one colour per strategy."""
+def plot_length(cells: pd.DataFrame, r: dict, path: Path) -> None:
+    """AW against the policies' mean answer length, one point per cell, one colour per strategy.
+
+    ``r`` is ``length_diagnostics(cells)["aw_vs_answer_words"]``, shown in the title.
+    """
     from pdbench.plotting import pyplot
 
     plt = pyplot()
     trained = cells[cells["strategy"] != "overall"]
-    r = length_diagnostics(cells)["aw_vs_answer_words"]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colours = plt.get_cmap("tab20").colors  # more strategies than the default cycle's ten colours
     for index, (strategy, rows) in enumerate(trained.groupby("strategy")):
@@ -188,7 +190,7 @@ def main() -> None:
                "length": lengths}
     report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths}, None)
     if args.plot:
-        plot_length(cells, args.plot)
+        plot_length(cells, lengths["aw_vs_answer_words"], args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, default=float))
 
