@@ -42,15 +42,22 @@ def fake_cell_result(config) -> dict:
     }
 
 
+def write_fake_cell(config, run_dir) -> dict:
+    """Writes ``run_dir/result.json`` as a finished run would, and returns the result."""
+    import json
+
+    result = fake_cell_result(config)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "result.json").write_text(json.dumps(result))
+    return result
+
+
 def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
     """Stands in for one sweep cell's pipeline, in a worker process: writes result.json and the worker's pid."""
-    import json
     import os
     import time
 
     time.sleep(0.3)  # long enough that every worker gets a cell
-    result = fake_cell_result(config)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "result.json").write_text(json.dumps(result))
+    result = write_fake_cell(config, run_dir)
     (run_dir / "pid").write_text(str(os.getpid()))
     return result

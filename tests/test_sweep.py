@@ -1,14 +1,13 @@
 """Sweeps: cells, one parent + one child run per cell, resume skipping finished cells, parallel workers,
 sync of an untracked sweep (pipeline faked)."""
 
-import json
 import os
 
 import pytest
 
 from pdbench.presets import resolve_config
 from pdbench.sweep import run_sweep, sweep_cells, sync_sweep
-from tests.fakes import fake_cell_result, fake_run_cell
+from tests.fakes import fake_run_cell, write_fake_cell
 
 
 def test_full_strategies_ignore_the_budget():
@@ -26,10 +25,7 @@ def fake_pipeline(monkeypatch):
         calls.append(run_dir.name)
         if len(calls) == 3 and not fake_run_pipeline.allow_all:
             raise KeyboardInterrupt
-        result = fake_cell_result(config)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "result.json").write_text(json.dumps(result))
-        return result
+        return write_fake_cell(config, run_dir)
 
     fake_run_pipeline.allow_all = False
     import pdbench.runner
