@@ -10,7 +10,7 @@ import pandas as pd
 
 from pdbench.data.loading import load_records
 from pdbench.data.pairs import build_pairs
-from pdbench.data.stats import pair_stats, plot_conflict_breakdown
+from pdbench.data.stats import pair_stats, plot_conflict_breakdown, plot_pair_diagnostics
 from pdbench.fileio import write_json, write_with
 
 PAIRS_FILES = ("pairs.jsonl", "pairs.parquet")
@@ -26,7 +26,7 @@ def build_dataset(
     aspect_weights: Mapping[str, float] | None = None,
     world_prompts: int = 1000,
 ) -> tuple[pd.DataFrame, dict]:
-    """Load ``dataset``, build pairs at ``conflict`` and write pairs, stats.json and the plot to ``out``.
+    """Load ``dataset``, build pairs at ``conflict`` and write pairs, stats.json and the plots to ``out``.
 
     Everything is computed before the first file is written, and every file is written
     atomically, so a failure leaves ``out`` as it was.
@@ -38,6 +38,8 @@ def build_dataset(
     write_pairs(pairs, out / f"pairs.{fmt}")
     write_json(out / "stats.json", stats)
     write_with(out / "conflict_breakdown.png", lambda p: plot_conflict_breakdown(stats, p, _title(dataset, stats)))
+    if stats["gold"]:
+        write_with(out / "pair_diagnostics.png", lambda p: plot_pair_diagnostics(stats["gold"], p))
     return pairs, stats
 
 

@@ -23,6 +23,7 @@ the ``overall`` and ``oracle`` relabelings — are identical across conflict lev
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -177,6 +178,8 @@ def _row(candidate: _Candidate, conflicted: set[int] | None, weights: dict[str, 
         "n_conflicting_aspects": len(candidate.conflicting),
         "n_agreeing_aspects": len(candidate.agreeing),
     }
+    if "world_spec" in candidate.record.extra:  # the gold rubric's view, for pdbench.world.profile
+        row["world_spec"] = json.dumps(candidate.record.extra["world_spec"], sort_keys=True)
     for role, completion in (("chosen", chosen), ("rejected", rejected)):
         for name, rating in completion.ratings.items():
             row[f"{role}_{name}"] = rating

@@ -10,7 +10,14 @@ from pdbench.plotting import pyplot
 
 
 def pair_stats(pairs: pd.DataFrame) -> dict:
-    """Conflict rate, per-aspect conflicting/consistent counts and length statistics of a pair table."""
+    """Conflict rate, per-aspect conflicting/consistent counts and length statistics of a pair table.
+
+    For world data (pairs with a ``world_spec``) also ``gold``: how often the labels agree with the
+    world's gold rubric and what the pairs teach (chosen − rejected of each rubric property), split
+    by conflicting / consistent pairs and per aspect (``pdbench.world.profile``).
+    """
+    from pdbench.world.profile import pair_gold_diagnostics
+
     n = len(pairs)
     per_aspect = {}
     for aspect, group in pairs.groupby("aspect", sort=True):
@@ -35,6 +42,12 @@ def pair_stats(pairs: pd.DataFrame) -> dict:
             "conflicting": _length_stats(pairs[pairs["is_conflict"]]),
             "consistent": _length_stats(pairs[~pairs["is_conflict"]]),
         },
+        "length_per_aspect": {
+            str(aspect): {"conflicting": _length_stats(group[group["is_conflict"]]),
+                          "consistent": _length_stats(group[~group["is_conflict"]])}
+            for aspect, group in pairs.groupby("aspect", sort=True)
+        },
+        "gold": pair_gold_diagnostics(pairs),
     }
 
 
@@ -91,4 +104,31 @@ def format_summary(stats: dict) -> str:
             f"length (words): chosen {length['chosen_mean']:.1f}, rejected {length['rejected_mean']:.1f}, "
             f"chosen longer in {length['share_chosen_longer']:.1%}"
         )
+    for aspect, groups in stats.get("length_per_aspect", {}).items():
+        deltas = "  ".join(f"{name} {row['delta_mean']:+.1f}" for name, row in groups.items() if row.get("pairs"))
+        lines.append(f"  chosen - rejected words, {aspect:<22} {deltas}")
+    if stats.get("gold"):
+        from pdbench.world.profile import format_gold_table
+
+        lines.append(format_gold_table(stats["gold"]))
     return "\n".join(lines)
+
+
+def plot_pair_diagnostics(gold: dict, path: Path, title: str = "") -> None:
+    """What the pairs teach: chosen − rejected of each rubric property, conflicting vs consistent pairs."""
+    from pdbench.world.profile import PROPERTIES
+
+    plt = pyplot()
+    names = ["gold", "words", *PROPERTIES]
+    fig, axes = plt.subplots(1, len(names), figsize=(2.0 * len(names), 3.4))
+    for ax, name in zip(axes, names, strict=True):
+        key = f"{name}_delta"
+        values = [gold[group][key] or 0.0 for group in ("conflicting", "consistent")]
+        ax.bar(["confl.", "cons."], values, color=["#dd8452", "#4c72b0"])
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_title(name, fontsize=10)
+    axes[0].set_ylabel("chosen - rejected")
+    fig.suptitle(title or "What the pairs teach (against the gold rubric)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, format="png")
+    plt.close(fig)
