@@ -30,7 +30,12 @@ DONE = "stage.json"
 
 def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, dict]:
     """The aspect-labelled pair table of (dataset, conflict, seed); returns (pairs, stage record)."""
-    key = content_key("pairs", config.dataset, config.conflict, config.seed, config.world_prompts)
+    from pdbench.world.variants import parse_world_dataset
+
+    variant = parse_world_dataset(config.dataset)
+    # v2: pairs carry world_spec; a world variant's key holds its config, so editing one can never reuse old pairs.
+    key = content_key("pairs-v2", config.dataset, variant and variant.identity(), config.conflict, config.seed,
+                      config.world_prompts)
     folder = stage_dir("pairs", key)
     with stage_lock(folder):
         record = _done(folder, force)

@@ -1,6 +1,7 @@
 """Read preference data from a named source or a local file into prompt records.
 
-Sources: ``world`` (the built-in generator), ``ultrafeedback`` and ``helpsteer2`` (from the
+Sources: ``world`` (the built-in generator) or one of its variants ``world:NAME``
+(``pdbench.world.variants``), ``ultrafeedback`` and ``helpsteer2`` (from the
 Hugging Face Hub through ``datasets``), or a path to a JSON / JSONL / parquet file whose format
 (UltraFeedback, HelpSteer2 or pdbench's generic format) is detected from its first record.
 """
@@ -23,11 +24,14 @@ NAMED_SOURCES = ("world", *HUB_DATASETS)
 
 
 def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0) -> list[PromptRecord]:
-    """Load a named source (``world``, ``ultrafeedback``, ``helpsteer2``) or a local file."""
-    if dataset == "world":
+    """Load a named source (``world``, ``world:VARIANT``, ``ultrafeedback``, ``helpsteer2``) or a local file."""
+    from pdbench.world.variants import parse_world_dataset
+
+    variant = parse_world_dataset(dataset)
+    if variant is not None:
         from pdbench.world import build_world
 
-        return parse_ultrafeedback(build_world(n_prompts=world_prompts, seed=world_seed), "world")
+        return parse_ultrafeedback(build_world(n_prompts=world_prompts, seed=world_seed, config=variant.config), dataset)
     if dataset in HUB_DATASETS:
         raws = _load_from_hub(HUB_DATASETS[dataset])
         parse = parse_ultrafeedback if dataset == "ultrafeedback" else parse_helpsteer2
@@ -35,7 +39,7 @@ def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0
     path = Path(dataset)
     if not path.exists():
         raise DataError(
-            dataset, None, None, f"no such file, and not a named source (known: {', '.join(NAMED_SOURCES)})"
+            dataset, None, None, f"no such file, and not a named source (known: {', '.join(NAMED_SOURCES)}, world:VARIANT)"
         )
     return parse_detected(read_raw_records(path), str(path))
 

@@ -2,7 +2,8 @@
 
 Three kinds of imperfection, all set in ``WorldConfig``: each aspect rating is off by one with
 some probability; the helpfulness rater likes length (a bonus point for responses longer than
-the prompt's median); and the holistic ``overall_score`` is the rubric's mean plus wider noise.
+the prompt's median) and, in some variants, personal anecdotes; and the holistic
+``overall_score`` is the rubric's mean plus wider noise.
 Rationales and critiques are written from what the rubric read, so they agree with the rating
 before noise.
 """
@@ -30,6 +31,9 @@ def annotate_completions(spec: PromptSpec, texts: list[str], config: WorldConfig
         is_long_liked, overall_noise = rng.random() < config.length_bonus, rng.gauss(0.0, config.overall_noise)
         if length > median_length and is_long_liked:
             ratings["helpfulness"] = min(5, ratings["helpfulness"] + 1)
+        # Drawn only when the bias is on, so worlds without it keep their exact random stream.
+        if config.anecdote_bias and not assessment.is_fabricated and rng.random() < config.anecdote_bias:
+            ratings["helpfulness"] = max(1, ratings["helpfulness"] - 1)
         ratings = {aspect: _with_noise(rating, config.rating_noise, rng) for aspect, rating in ratings.items()}
         rubric_mean = sum(assessment.ratings.values()) / len(ASPECTS)
         overall = min(10.0, max(1.0, round((2 * rubric_mean + overall_noise) * 2) / 2))

@@ -57,7 +57,8 @@ def _record(task: Task, config: WorldConfig, rng: random.Random) -> dict:
     models = rng.sample(MODELS, COMPLETIONS_PER_PROMPT)
     principles = [rng.choice(tuple(PRINCIPLES)) for _ in models]
     has_constraint = spec.constraint is not None
-    texts = [compose(task, draw_properties(config, has_constraint, rng), rng).text for _ in models]
+    texts = [compose(task, draw_properties(config, has_constraint, rng), rng, config.is_length_matched).text
+             for _ in models]
     annotated = annotate_completions(spec, texts, config, rng)
     completions = [
         {"model": model, "principle": principle, "custom_system_prompt": PRINCIPLES[principle], "response": text,

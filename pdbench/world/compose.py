@@ -38,6 +38,11 @@ FILLERS = (
 LONG_LEADS = ("To give you a complete and accurate answer to your question, here it is:",
               "After thinking carefully about everything you asked me, I can tell you this:")
 """Lead-ins that make an answer too long for an "under N words" constraint, without filler."""
+NEUTRAL_LEADS = ("In short:", "To sum up:")
+"""How a neutral restatement of the answer opens (length-matched worlds): it repeats the answer,
+so the rubric reads nothing new in it — no filler, no hedge, no change of verdict."""
+EXTRA_SENTENCES = 2
+"""Extra sentences of every response with room for them, in a length-matched world."""
 _BULLETS = ("-", "*", "•")
 
 
@@ -68,26 +73,41 @@ class Composed:
 
 
 def draw_properties(config: WorldConfig, has_constraint: bool, rng: random.Random) -> Properties:
-    """Draw one response's properties: a confident slip, or a right answer with a few style flaws."""
+    """Draw one response's properties: a confident slip, or a right answer with a few style flaws
+    (with ``config.is_decoupled``: right or wrong, then the same flaw draw for both)."""
+    if config.is_decoupled:
+        is_correct = rng.random() >= config.p_wrong
+        return replace(_draw_flaws(config, has_constraint, rng), is_correct=is_correct)
     if rng.random() < config.p_wrong:
         return Properties(is_correct=False, follows_constraint=rng.random() < config.p_wrong_follows_constraint,
                           hedges=rng.random() < config.p_wrong_hedges)
+    return _draw_flaws(config, has_constraint, rng)
+
+
+def _draw_flaws(config: WorldConfig, has_constraint: bool, rng: random.Random) -> Properties:
+    """A right response with 0-2 style flaws drawn with the config's weights."""
     weights = {"hedges": config.hedge_weight, "fabricates": config.fabrication_weight, "padding": config.padding_weight,
                "breaks_format": config.format_weight if has_constraint else 0.0}
     flaws = set()
     for _ in range(rng.choices((0, 1, 2), weights=config.flaw_count_weights)[0]):
         names = [name for name in weights if name not in flaws and weights[name] > 0]
+        if not names:  # fewer flaw kinds available than drawn (e.g. only filler without a constraint)
+            break
         flaws.add(rng.choices(names, weights=[weights[name] for name in names])[0])
+    if "padding" not in flaws:
+        padding = 0
+    else:  # a length-matched world has room for one filler sentence beside another flaw
+        padding = 1 if config.is_length_matched else rng.choice((1, 2))
     return Properties(is_correct=True, follows_constraint="breaks_format" not in flaws, hedges="hedges" in flaws,
-                      fabricates="fabricates" in flaws, padding=rng.choice((1, 2)) if "padding" in flaws else 0)
+                      fabricates="fabricates" in flaws, padding=padding)
 
 
-def compose(task: Task, properties: Properties, rng: random.Random) -> Composed:
-    """Write a response to ``task`` with the given properties."""
+def compose(task: Task, properties: Properties, rng: random.Random, is_length_matched: bool = False) -> Composed:
+    """Write a response to ``task`` with the given properties (``is_length_matched``: see WorldConfig)."""
     constraint = task.spec.constraint
     kind = None if constraint is None else constraint.kind
     if kind == "n_bullets":
-        return _compose_list(task, properties, rng)
+        return _compose_list(task, properties, rng, is_length_matched)
     if kind == "one_word" and properties.follows_constraint:
         word = task.right_word if properties.is_correct else rng.choice(task.wrong_words)
         bare = replace(properties, hedges=False, fabricates=False, padding=0)
@@ -98,7 +118,7 @@ def compose(task: Task, properties: Properties, rng: random.Random) -> Composed:
     core = rng.choice(options)
     if kind == "max_words" and not properties.follows_constraint:
         core = f"{rng.choice(LONG_LEADS)} {core}"
-    sentences = _with_extras(core, properties, rng)
+    sentences = _with_extras(core, properties, rng, _restatement(core, rng) if is_length_matched else None)
     if kind == "max_words" and properties.follows_constraint:
         sentences, properties = _fit_under(sentences, properties, constraint.value)
     text = " ".join(sentences)
@@ -107,8 +127,9 @@ def compose(task: Task, properties: Properties, rng: random.Random) -> Composed:
     return Composed(text, properties)
 
 
-def _with_extras(core: str, properties: Properties, rng: random.Random) -> list[str]:
-    """The core answer with the hedge, fabrication and filler sentences the properties ask for."""
+def _with_extras(core: str, properties: Properties, rng: random.Random, neutral: str | None = None) -> list[str]:
+    """The core answer with the hedge, fabrication and filler sentences the properties ask for;
+    given a ``neutral`` sentence, it fills the extras up to ``EXTRA_SENTENCES`` (length matching)."""
     sentences = [core]
     if properties.hedges:
         if rng.random() < 0.5:
@@ -120,14 +141,23 @@ def _with_extras(core: str, properties: Properties, rng: random.Random) -> list[
     fillers = rng.sample(FILLERS, properties.padding)
     if fillers and rng.random() < 0.3:  # some fillers open the answer ("That is a great question ...")
         sentences.insert(0, fillers.pop())
-    return sentences + fillers
+    sentences += fillers
+    if neutral is not None:
+        sentences += [neutral] * max(0, 1 + EXTRA_SENTENCES - len(sentences))
+    return sentences
+
+
+def _restatement(core: str, rng: random.Random) -> str:
+    """A neutral sentence that repeats the answer (length-matched worlds)."""
+    return f"{rng.choice(NEUTRAL_LEADS)} {core[0].lower()}{core[1:]}"
 
 
 def _fit_under(sentences: list[str], properties: Properties, limit: int) -> tuple[list[str], Properties]:
-    """Drop extras (filler, then fabrication, then hedge) until the text has fewer than ``limit`` words."""
+    """Drop extras (neutral restatements, filler, fabrication, hedge) until the text has fewer than ``limit`` words."""
     def n_words():
         return _n_words(" ".join(sentences))
 
+    sentences = [s for s in sentences if not s.startswith(NEUTRAL_LEADS)] if n_words() >= limit else sentences
     for filler in [s for s in sentences if s in FILLERS]:
         if n_words() < limit:
             break
@@ -140,7 +170,7 @@ def _fit_under(sentences: list[str], properties: Properties, limit: int) -> tupl
     return sentences, properties
 
 
-def _compose_list(task: Task, properties: Properties, rng: random.Random) -> Composed:
+def _compose_list(task: Task, properties: Properties, rng: random.Random, is_length_matched: bool) -> Composed:
     spec, n = task.spec, task.spec.constraint.value
     style = "bullets" if properties.follows_constraint else rng.choice(("numbered", "miscount", "prose"))
     count = n + rng.choice((-1, 1)) if style == "miscount" else n
@@ -154,7 +184,8 @@ def _compose_list(task: Task, properties: Properties, rng: random.Random) -> Com
         marker = rng.choice(_BULLETS)
         lines = [f"{i}. {item}" if style == "numbered" else f"{marker} {item}" for i, item in enumerate(items, 1)]
         body = [f"Here are {count} {task.list_noun}:", *lines]
-    return Composed("\n".join(_with_extras("\n".join(body), properties, rng)), properties)
+    neutral = f"{rng.choice(NEUTRAL_LEADS)} that makes {count} {task.list_noun}." if is_length_matched else None
+    return Composed("\n".join(_with_extras("\n".join(body), properties, rng, neutral)), properties)
 
 
 def _n_words(text: str) -> int:

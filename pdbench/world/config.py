@@ -46,9 +46,26 @@ class WorldConfig:
     overall_noise: float = 1.5
     """Standard deviation of the Gaussian noise on ``overall_score`` (1-10 scale, twice the
     rubric's mean rating before noise): the holistic rating is the noisiest."""
+    anecdote_bias: float = 0.0
+    """Probability that the helpfulness rater, who likes a personal touch, rates a response without
+    a personal anecdote or cited source one point lower. In the world every such anecdote is a
+    fabrication that the gold rubric penalises: an annotator bias the gold judge does not share,
+    like the length-loving rater, but for a learnable content pattern instead of length.
+    Default 0 (no rater has it)."""
+    is_decoupled: bool = False
+    """Draw style flaws independently of correctness: a wrong response gets the same flaw draw
+    (hedge, fabrication, filler, broken format) as a right one, instead of being a short,
+    confident, usually well-formatted slip (``p_wrong_follows_constraint`` and ``p_wrong_hedges``
+    then do not apply). Default off: the published world ties style to substance."""
+    is_length_matched: bool = False
+    """Give every response that has room for extras the same number of extra sentences
+    (``compose.EXTRA_SENTENCES``): its flaw sentences first, then neutral restatements of its
+    answer, so a flaw changes what a response says but hardly its length. Filler then comes one
+    sentence at a time. Default off."""
 
     def __post_init__(self):
-        for name in ("p_wrong", "p_wrong_follows_constraint", "p_wrong_hedges", "rating_noise", "length_bonus"):
+        for name in ("p_wrong", "p_wrong_follows_constraint", "p_wrong_hedges", "rating_noise", "length_bonus",
+                     "anecdote_bias"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"WorldConfig.{name} must be a probability in [0, 1], got {value}")

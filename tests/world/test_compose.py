@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from pdbench.world import ASPECTS, FAMILIES, WorldConfig, assess, rate
-from pdbench.world.compose import Properties, compose, draw_properties
+from pdbench.world.compose import EXTRA_SENTENCES, NEUTRAL_LEADS, Properties, compose, draw_properties
 from pdbench.world.families import generate_tasks
 
 CLEAN = Properties()
@@ -17,13 +17,15 @@ def tasks():
     return generate_tasks(600, "train", random.Random(0)) + generate_tasks(300, "heldout", random.Random(1))
 
 
-def test_the_rubric_reads_back_every_composed_property(tasks):
+@pytest.mark.parametrize("is_length_matched", [False, True])
+def test_the_rubric_reads_back_every_composed_property(tasks, is_length_matched):
     rng = random.Random(2)
     for task in tasks:
         for _ in range(3):
             drawn = Properties(is_correct=rng.random() < 0.5, follows_constraint=rng.random() < 0.5,
-                               hedges=rng.random() < 0.4, fabricates=rng.random() < 0.4, padding=rng.choice((0, 1, 2)))
-            composed = compose(task, drawn, rng)
+                               hedges=rng.random() < 0.4, fabricates=rng.random() < 0.4,
+                               padding=rng.choice((0, 1) if is_length_matched else (0, 1, 2)))
+            composed = compose(task, drawn, rng, is_length_matched)
             read, has = assess(task.spec, composed.text), composed.properties
             context = (task.spec.prompt, composed.text)
             assert read.verdict == ("correct" if has.is_correct else "wrong"), context
@@ -89,3 +91,21 @@ def test_composed_texts_vary(tasks, family):
     of_family = [task for task in tasks if task.spec.family == family]
     texts = {compose(task, replace(CLEAN, padding=1), random.Random(i)).text for i, task in enumerate(of_family)}
     assert len(texts) > 50
+
+
+def test_length_matching_gives_every_response_the_same_number_of_extra_sentences(tasks):
+    free = [task for task in tasks if task.spec.constraint is None]
+    for index, task in enumerate(free):
+        clean = compose(task, CLEAN, random.Random(index), is_length_matched=True)
+        fabricated = compose(task, Properties(fabricates=True), random.Random(index), is_length_matched=True)
+        restatements = [sum(text.count(lead) for lead in NEUTRAL_LEADS) for text in (clean.text, fabricated.text)]
+        assert restatements == [EXTRA_SENTENCES, EXTRA_SENTENCES - 1], (clean.text, fabricated.text)
+
+
+def test_decoupled_worlds_draw_the_same_flaws_for_wrong_answers():
+    rng = random.Random(0)
+    drawn = [draw_properties(WorldConfig(is_decoupled=True), True, rng) for _ in range(4000)]
+    wrong = [p for p in drawn if not p.is_correct]
+    right = [p for p in drawn if p.is_correct]
+    for flaw in ("fabricates", "hedges"):
+        assert abs(sum(getattr(p, flaw) for p in wrong) / len(wrong) - sum(getattr(p, flaw) for p in right) / len(right)) < 0.05
