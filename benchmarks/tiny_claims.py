@@ -12,6 +12,8 @@ Reads every cell's ``result.json`` and ``plan/diagnostics.json`` (no MLflow need
 * what the strategies selected and what the trained policies write: the selected pairs' conflict
   rate, chosen - rejected length (words) and share of longer chosen responses, and the policies'
   mean answer length;
+* the noise floor: from the observed spread of paired AW differences, the smallest difference the
+  seeds detect (two-sided alpha 0.05, power 0.8) and the seeds needed to detect 0.05;
 * the length diagnostics of docs/results-tiny.md's "Why" section: across cells, the correlation of
   AW with the policies' answer length, and of that length with what the selection kept
   (``--plot PNG`` draws AW against answer length, one colour per strategy).
@@ -112,6 +114,28 @@ def check_claims(cells: pd.DataFrame) -> list[dict]:
     return checks
 
 
+def noise_floor(checks: list[dict], alpha: float = 0.05, power: float = 0.8, target: float = 0.05) -> dict | None:
+    """What the design can detect, from the observed spread of paired AW differences over seeds.
+
+    ``sd`` is the root mean square of the claims' paired-difference standard deviations on AW (the
+    pooled seed noise of a strategy-vs-strategy difference). A paired t-test on n seeds detects a
+    true difference d with the given power when d >= (t_{1-alpha/2, n-1} + t_{power, n-1}) sd / sqrt(n);
+    returns that smallest detectable difference for the observed n, and the seeds needed for ``target``.
+    """
+    sds = [c["std_diff"] for c in checks if c["metric"] == "aw" and c["std_diff"] > 0]
+    if not sds:
+        return None
+    sd, n = float(np.sqrt(np.mean(np.square(sds)))), int(max(c["n"] for c in checks))
+
+    def detectable(seeds: int) -> float:
+        df = seeds - 1
+        return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd / np.sqrt(seeds))
+
+    needed = next(seeds for seeds in range(2, 1000) if detectable(seeds) <= target)
+    return {"sd_paired_aw": sd, "comparisons": len(sds), "seeds": n, "alpha": alpha, "power": power,
+            "detectable_aw_difference": detectable(n), "target": target, "seeds_for_target": needed}
+
+
 def degradation(cells: pd.DataFrame, strategy: str = "all") -> dict | None:
     """Does ``strategy`` degrade as conflict rises? Its AW at the lowest minus the highest level, paired by seed."""
     levels = sorted(cells.loc[cells["strategy"] == strategy, "conflict"].unique())
@@ -186,9 +210,11 @@ def main() -> None:
         print("budget curve at conflict 0.3 (AW mean / std):")
         print(curve.groupby(["strategy", "budget"])["aw"].agg(["mean", "std", "size"]).unstack("budget").round(3).to_string(), "\n")
     lengths = length_diagnostics(cells)
+    floor = noise_floor(checks.to_dict("records"))
     summary = {"cells": len(cells), "claims": checks.to_dict("records"), "all_degrades": degradation(table),
-               "length": lengths}
-    report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths}, None)
+               "length": lengths, "noise_floor": floor}
+    report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths,
+            "noise_floor": floor}, None)
     if args.plot:
         plot_length(cells, lengths["aw_vs_answer_words"], args.plot)
     if args.json:

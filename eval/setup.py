@@ -9,7 +9,7 @@ def eval_sets(config) -> dict[str, list[str]]:
     """Named prompt lists: the world's held-out families, the paper's five sets, or chosen names."""
     limit = config.eval_prompts_per_set or None
     if config.eval_sets == "world":
-        return {family: [s.prompt for s in specs[:limit]] for family, specs in _world_specs(config).items()}
+        return {family: [s.prompt for s in specs[:limit]] for family, specs in world_specs(config).items()}
     names = list(PAPER_SETS) if config.eval_sets == "paper" else [n.strip() for n in config.eval_sets.split(",")]
     return {name: load_test_set(name)[:limit] for name in names}
 
@@ -21,7 +21,7 @@ def build_judge(config):
 
         if config.eval_sets != "world":
             raise ValueError("the rubric judge only rates world prompts; use --judge openai:MODEL for the paper's sets")
-        specs = {s.prompt: s for family in _world_specs(config).values() for s in family}
+        specs = {s.prompt: s for family in world_specs(config).values() for s in family}
         return RubricJudge(specs)
     if config.judge.startswith("openai:"):
         from eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
@@ -45,7 +45,7 @@ def alpaca_metrics(config, policy_path: str) -> dict:
 
     reference_path, _ = initial_policy_stage(config)
     prompts, model, reference, preferences = [], [], [], []
-    for family, specs in _world_specs(config).items():
+    for family, specs in world_specs(config).items():
         specs = specs[: config.eval_prompts_per_set or None]
         family_prompts = [s.prompt for s in specs]
         # Same prompts, set name and decoding as the pairwise evaluation: these are cache hits.
@@ -76,7 +76,7 @@ def _official(config, policy_path: str) -> dict:
     return official_alpaca_eval(outputs, references, annotator, cache_root() / "alpaca_eval", cache_root() / "alpaca_eval" / "out")
 
 
-def _world_specs(config):
+def world_specs(config):
     from pdbench.world import heldout_specs
 
     return heldout_specs(n_per_family=config.eval_prompts_per_set or 40, seed=0)

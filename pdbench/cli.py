@@ -13,6 +13,10 @@ from pdbench.data.schema import DataError
 from pdbench.registry import UnknownStrategyError
 
 
+DATASETS = "world | world:VARIANT | ultrafeedback | helpsteer2 | PATH"
+"""What --dataset accepts (world variants: ``pdbench data variants``)."""
+
+
 class _CleanErrors(click.Group):
     """Show data and configuration errors as one clear line instead of a traceback."""
 
@@ -55,7 +59,8 @@ def _parse_weights(_ctx, _param, value: str | None):
 
 @data.command("build")
 @click.option("--dataset", default="world", show_default=True,
-              help="world | ultrafeedback | helpsteer2 | PATH to a JSON/JSONL/parquet file (format detected).")
+              help="world | world:VARIANT (see `pdbench data variants`) | ultrafeedback | helpsteer2 | "
+                   "PATH to a JSON/JSONL/parquet file (format detected).")
 @click.option("--conflict", type=float, default=0.3, show_default=True,
               help="Target share of pairs whose aspect label disagrees with the mean fine-grained score.")
 @click.option("--natural", is_flag=True, help="No conflict control: draw each pair's aspect at random.")
@@ -67,11 +72,13 @@ def _parse_weights(_ctx, _param, value: str | None):
 def data_build(dataset, conflict, natural, seed, out, fmt, aspect_weights, world_prompts):
     """Pair completions, label each pair with one aspect at a controlled conflict level, write the result.
 
-    Writes OUT/pairs.jsonl (or .parquet), OUT/stats.json and OUT/conflict_breakdown.png.
+    Writes OUT/pairs.jsonl (or .parquet), OUT/stats.json and OUT/conflict_breakdown.png; for world
+    data also OUT/pair_diagnostics.png (what conflicting and consistent pairs teach, by the gold rubric).
 
     \b
     Examples:
       pdbench data build --dataset world --conflict 0.1 --out runs/world-c10
+      pdbench data build --dataset world:positive_control --out runs/pc-c30
       pdbench data build --dataset ultrafeedback --conflict 0.3 --seed 1 --out runs/uf-c30
       pdbench data build --dataset my_ratings.jsonl --natural --out runs/mine
     """
@@ -83,7 +90,8 @@ def data_build(dataset, conflict, natural, seed, out, fmt, aspect_weights, world
         aspect_weights=aspect_weights, world_prompts=world_prompts,
     )
     click.echo(format_summary(stats))
-    click.echo(f"wrote {out}/pairs.{fmt}, {out}/stats.json, {out}/conflict_breakdown.png")
+    plots = ", ".join(str(out / name) for name in ("conflict_breakdown.png", "pair_diagnostics.png") if (out / name).exists())
+    click.echo(f"wrote {out}/pairs.{fmt}, {out}/stats.json, {plots}")
 
 
 @data.command("stats")
@@ -101,6 +109,25 @@ def data_stats(path, as_json):
 
     stats = pair_stats(read_pairs(path))
     click.echo(json.dumps(stats, indent=2) if as_json else format_summary(stats))
+
+
+@data.command("variants")
+def data_variants():
+    """List the world's variants (``--dataset world:NAME``), each with its version and purpose.
+
+    \b
+    Example:
+      pdbench data variants
+      pdbench data build --dataset world:no_length_bias --out runs/nolen-c30
+    """
+    import textwrap
+
+    from pdbench.world.variants import VARIANTS
+
+    for variant in VARIANTS.values():
+        name = "world" if variant.name == "default" else f"world:{variant.name}"
+        click.echo(f"{name}  (v{variant.version})")
+        click.echo(textwrap.indent(textwrap.fill(variant.purpose, 96), "    "))
 
 
 @main.group("strategies")
@@ -129,7 +156,7 @@ def strategies_list(strategy_path):
 @click.option("--strategy", required=True, help="Registered strategy name (see `pdbench strategies list`).")
 @click.option("--conflict", type=float, default=0.3, show_default=True, help="Conflict level of the pair set.")
 @click.option("--budget", type=float, default=0.3, show_default=True, help="Selection budget λ in (0, 1].")
-@click.option("--dataset", default="world", show_default=True, help="world | ultrafeedback | helpsteer2 | PATH.")
+@click.option("--dataset", default="world", show_default=True, help=DATASETS)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of pairing, reward models and selection.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
@@ -178,7 +205,7 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
 @click.option("--preset", type=click.Choice(["smoke", "tiny", "paper"]), default="tiny", show_default=True,
               help="smoke: whole pipeline in ~2 min; tiny: world + SmolLM2 on CPU; paper: the paper's setup (GPUs).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="YAML file of RunConfig fields.")
-@click.option("--dataset", help="world | ultrafeedback | helpsteer2 | PATH.")
+@click.option("--dataset", help=f"{DATASETS} (variants: `pdbench data variants`).")
 @click.option("--policy", help="SFT policy: embedded alias, HF id or path.")
 @click.option("--sft-dataset", help="Fine-tune --policy on this dataset first (Hub id or file), e.g. teknium/OpenHermes-2.5.")
 @click.option("--baseline", help="Pairwise baseline: overall | sft | PATH.")
@@ -280,13 +307,14 @@ def sync(run_dirs, experiment):
 @click.option("--seeds", default="0", show_default=True)
 @click.option("--preset", type=click.Choice(["smoke", "tiny", "paper"]), default="tiny", show_default=True)
 @click.option("--config", "config_file", help="YAML file of RunConfig fields (an empty value means none).")
+@click.option("--dataset", help=f"{DATASETS}  [preset's]")
 @click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
 @click.option("--experiment", default="pdbench", show_default=True)
 @click.option("--no-track", is_flag=True, help="Do not log to MLflow (upload later with `pdbench sync SWEEP_DIR`).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Cells run in parallel processes (one GPU trains several small policies at once).")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False))
-def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir, experiment, no_track, workers,
+def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, sweep_dir, experiment, no_track, workers,
           strategy_path):
     """Run a grid (Table 1 / Figure 3) as one MLflow parent run with a child run per cell; resumable.
 
@@ -295,6 +323,8 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
       pdbench sweep --strategies all --conflicts 0.1,0.2,0.3 --budgets 0.3 --seeds 0,1,2
       pdbench sweep --strategies rand,high,mid,ours --conflicts 0.3 --budgets 0.1,0.2,0.3,0.4,0.5
       pdbench sweep --strategies rand,ours,all --conflicts 0.2,0.3 --preset smoke
+      pdbench sweep --strategies sft,overall,all,rand,ours,high --conflicts 0.3 --seeds 0,1,2 \\
+                    --dataset world:positive_control --sweep-dir runs/variant-positive_control
       pdbench sweep --strategies all --seeds 0,1,2 --workers 12 --no-track   # a GPU box; then pdbench sync
     """
     from pdbench.presets import resolve_config
@@ -304,8 +334,8 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, sweep_dir,
     names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
     cells = sweep_cells(names, _floats(conflicts), _floats(budgets), [int(x) for x in seeds.split(",")], strategy_path)
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
-    state = run_sweep(resolve_config(preset, config_file or None), cells, sweep_dir, experiment, not no_track, strategy_path,
-                      workers)
+    state = run_sweep(resolve_config(preset, config_file or None, dataset=dataset), cells, sweep_dir, experiment,
+                      not no_track, strategy_path, workers)
     if not no_track:
         _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
 

@@ -83,12 +83,20 @@ def export_plan(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: 
     return written
 
 
+def taught_by(pairs: pd.DataFrame, plan: Plan) -> dict | None:
+    """What the Plan's pairs, relabelled as they are trained on, teach against the world's gold rubric:
+    ``pdbench.world.profile.pair_gold_diagnostics`` of them; None off the world or for an empty Plan."""
+    from pdbench.world.profile import pair_gold_diagnostics
+
+    return pair_gold_diagnostics(planned_pairs(pairs, plan)) if plan.rows else None
+
+
 def _write_diagnostics(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: Path) -> list[Path]:
     """The selection's conflict rate and length profile, plus PD diagnostics when PD was used."""
     from pdbench.fileio import write_json
     from pdbench.pd.diagnostics import plot_length_difference, selection_summary, write_pd_diagnostics
 
-    report = {"selection": selection_summary(pairs, plan.rows)}
+    report = {"selection": selection_summary(pairs, plan.rows), "taught": taught_by(pairs, plan)}
     for artifact in sorted(context.used & {"pd", "pd_without_length_mitigation"}):
         prefix = ARTIFACT_FILES[artifact].removesuffix(".parquet")
         report[artifact] = write_pd_diagnostics(pairs, getattr(context, artifact), out, prefix)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def run_metrics(result: dict) -> dict[str, float]:
-    """Flat metrics for MLflow: AW, per-set win scores, WR / LC, lengths, GPU-hours."""
+    """Flat metrics for MLflow: AW, per-set win scores, WR / LC, lengths, GPU-hours; on the world also the
+    policy's behaviour profile (``behaviour.*``, its change against SFT ``behaviour_vs_sft.*``) and what
+    its training pairs teach against the gold rubric (``taught.*``: chosen − rejected, gold agreement)."""
     pairwise = result["pairwise"]
     metrics = {"aw": pairwise["aw"], "aw_std": pairwise["aw_std"],
                "aw_ci95_low": pairwise["aw_ci95"][0], "aw_ci95_high": pairwise["aw_ci95"][1]}
@@ -22,6 +24,11 @@ def run_metrics(result: dict) -> dict[str, float]:
         metrics[f"gpu_hours.{part}"] = result["gpu_hours"][part]
     if result["plan"]["selected_conflict_rate"] is not None:
         metrics["selected_conflict_rate"] = result["plan"]["selected_conflict_rate"]
+    behaviour = result.get("behaviour") or {}
+    for who, prefix in (("policy", "behaviour"), ("policy_vs_sft", "behaviour_vs_sft")):
+        metrics.update({f"{prefix}.{name}": value for name, value in behaviour.get(who, {}).items()})
+    taught = (result.get("taught") or {}).get("all") or {}
+    metrics.update({f"taught.{name}": value for name, value in taught.items() if name != "pairs"})
     return metrics
 
 
@@ -36,6 +43,10 @@ def format_result(result: dict) -> str:
     if alpaca:
         lines.append(f"AlpacaEval: WR {alpaca['win_rate']:.2f}  LC {alpaca['length_controlled_winrate']:.2f}"
                      f"  ({alpaca['lc_kind']}; reference: {alpaca.get('reference', 'GPT-4 turbo')})")
+    if result.get("behaviour"):
+        from eval.behaviour import format_behaviour
+
+        lines.append(format_behaviour(result["behaviour"]))
     hours = result["gpu_hours"]
     unit = "GPU-hours" if hours["device"] != "cpu" else "device-hours (cpu)"
     lines.append(f"{unit}: selection {hours['selection']:.4f}  training {hours['training']:.4f}  "

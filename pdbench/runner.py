@@ -69,12 +69,16 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
                            "device": device_name()}
 
+    behaviour = _world_behaviour(config, evaluation["samples"]) if config.eval_sets == "world" else None
+
     result = {
         "config": config.to_dict(),
         "plan": {"rows": len(plan.rows), "relabelled": len(plan.relabel), "objective": plan.objective,
                  "selected_conflict_rate": float(pairs.iloc[list(plan.rows)]["is_conflict"].mean()) if plan.rows else None},
         "pairwise": {k: v for k, v in evaluation.items() if k != "samples"},
         "alpaca_eval": alpaca,
+        "behaviour": behaviour,
+        "taught": _taught_summary(run_dir / "plan" / "diagnostics.json"),
         "costs": costs,
         "gpu_hours": gpu_hours(costs),
         "policy_path": policy_path,
@@ -83,6 +87,21 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     write_json(run_dir / "result.json", result)
     write_json(run_dir / "samples.json", evaluation["samples"])
     return result
+
+
+def _world_behaviour(config: RunConfig, samples: dict) -> dict:
+    """What the policy, the baseline and the SFT policy do on the world's held-out prompts (eval.behaviour)."""
+    from eval.behaviour import world_behaviour
+    from eval.setup import world_specs
+
+    sft_path, _ = initial_policy_stage(config)
+    return world_behaviour(world_specs(config), samples, sft_path, config.decoding)
+
+
+def _taught_summary(diagnostics_file: Path) -> dict | None:
+    """The all / conflicting / consistent rows of what the trained-on pairs teach (written by export_plan)."""
+    taught = json.loads(diagnostics_file.read_text())["taught"]
+    return None if taught is None else {name: taught[name] for name in ("all", "conflicting", "consistent")}
 
 
 def gpu_hours(costs: dict) -> dict:

@@ -80,6 +80,13 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
     result = json.loads((run_dir / "result.json").read_text())
     assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
+    behaviour = result["behaviour"]  # what the policy learned, by the gold rubric
+    assert set(behaviour) == {"policy", "baseline", "sft", "policy_vs_sft"}
+    assert {"correct", "filler", "hedged", "fabricated", "format_kept", "refusal", "length_words"} == set(behaviour["sft"])
+    assert behaviour["baseline"] == behaviour["sft"]  # the smoke preset's baseline is the SFT policy
+    assert behaviour["policy_vs_sft"]["correct"] == behaviour["policy"]["correct"] - behaviour["sft"]["correct"]
+    assert result["taught"]["all"]["pairs"] == result["plan"]["rows"]
+    assert "behaviour (gold rubric" in output
     costs = result["costs"]  # stage parts, for benchmarks/tiny_cell.py
     assert set(costs["selection"]["parts"]) == {"pd.rm_training", "pd.scoring"}
     assert costs["evaluation"]["parts"]["generation"] > costs["evaluation"]["parts"]["judging"] > 0
@@ -90,7 +97,8 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
                        "dataset": "world", "judge": "rubric:world-v1"}.items():
         assert run[f"tags.{tag}"] == value
     assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
-    for metric in ("aw", "aw_std", "wr", "lc", "gpu_hours.total", "gpu_hours.selection", "win_score.facts"):
+    for metric in ("aw", "aw_std", "wr", "lc", "gpu_hours.total", "gpu_hours.selection", "win_score.facts",
+                   "behaviour.correct", "behaviour_vs_sft.filler", "taught.agrees", "taught.fabricated_delta"):
         assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
     history = mlflow.MlflowClient().get_metric_history(run["run_id"], "system/cpu_utilization_percentage")
     assert len(history) >= 1  # sampled during training

@@ -99,3 +99,15 @@ def test_script_on_the_committed_cells_reproduces_the_documented_numbers(tmp_pat
     assert summary["length"]["aw_vs_answer_words"]["r"] == pytest.approx(-0.55, abs=0.005)
     assert json.loads(completed.stdout.splitlines()[-1])["cells"] == summary["cells"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_noise_floor_is_the_paired_t_tests_detectable_difference():
+    checks = [{"metric": "aw", "std_diff": 0.1, "n": 3}, {"metric": "aw", "std_diff": 0.1, "n": 3},
+              {"metric": "lc", "std_diff": 9.0, "n": 3}]  # LC is on another scale: left out
+    floor = tiny_claims.noise_floor(checks)
+    assert floor["sd_paired_aw"] == pytest.approx(0.1) and floor["comparisons"] == 2
+    expected = (stats.t.ppf(0.975, 2) + stats.t.ppf(0.8, 2)) * 0.1 / np.sqrt(3)
+    assert floor["detectable_aw_difference"] == pytest.approx(expected)
+    needed = floor["seeds_for_target"]  # the first n at which 0.05 becomes detectable
+    detect = lambda n: (stats.t.ppf(0.975, n - 1) + stats.t.ppf(0.8, n - 1)) * 0.1 / np.sqrt(n)  # noqa: E731
+    assert detect(needed) <= 0.05 < detect(needed - 1)
