@@ -252,28 +252,31 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         }
         click.echo(yaml.safe_dump(plan, sort_keys=False))
         return
+    from pdbench.publish import LiveTracking
     from pdbench.report import format_result
     from pdbench.runner import run_pipeline
 
     name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
     run_dir = run_dir or Path("runs") / name
-    result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
+    live = None if no_track else LiveTracking(experiment)
+    result = run_pipeline(config, run_dir, frozenset(force), strategy_path, publish=live and live.publish)
     click.echo(format_result(result))
-    if not no_track:
-        _track(run_dir, experiment)
+    if live:
+        live.close(run_dir)
     click.echo(f"run folder: {run_dir}")
 
 
-def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> None:
-    from pdbench.report import track_run_dir
+def _track(run_dir: Path, experiment: str) -> None:
+    from pdbench.publish import track_run_dir
     from pdbench.tracking import tracking_uri
 
     try:
-        run_id = track_run_dir(run_dir, experiment, parent_run_id)
-    except Exception as error:  # an unreachable server must not cost the results
-        click.echo(f"could not log to MLflow at {tracking_uri()} ({type(error).__name__}: {error}).\n"
-                   f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
-        return
+        run_id = track_run_dir(run_dir, experiment)
+    except FileNotFoundError:
+        raise  # an unfinished run: its message says what to do
+    except Exception as error:  # say where and why, and that nothing is lost
+        raise click.ClickException(f"could not log {run_dir} to MLflow at {tracking_uri()} ({type(error).__name__}: "
+                                   f"{error}). The results are safe there; run `pdbench sync {run_dir}` again later.")
     click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
 
 
@@ -336,7 +339,7 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
     state = run_sweep(resolve_config(preset, config_file or None, dataset=dataset), cells, sweep_dir, experiment,
                       not no_track, strategy_path, workers)
-    if not no_track:
+    if state["is_tracked"]:
         _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
 
 
