@@ -406,6 +406,7 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
     from pdbench.fileio import write_json
     from pdbench.models import resolve_model_path
     from pdbench.presets import resolve_config
+    from pdbench.quiet import known_warnings_silenced
 
     decoding = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed}
     config = resolve_config("tiny", eval_sets=eval_sets, judge=judge, judge_base_url=judge_base_url,
@@ -418,7 +419,8 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
                                  judge_instance, config.decoding, baseline_decoding=baseline_decoding)
     click.echo(format_table(result))
     if alpaca:
-        metrics = alpaca_metrics(config, resolve_model_path(model))
+        with known_warnings_silenced():
+            metrics = alpaca_metrics(config, resolve_model_path(model))
         result["alpaca_eval"] = metrics
         click.echo(f"AlpacaEval: WR {metrics['win_rate']:.2f}  LC {metrics['length_controlled_winrate']:.2f}  ({metrics['lc_kind']})")
     requests = getattr(judge_instance, "requests", None)

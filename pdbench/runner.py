@@ -23,6 +23,7 @@ from pdbench.journal import Journal
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
 from pdbench.progress import Progress, Stage
+from pdbench.quiet import known_warnings_silenced
 from pdbench.report import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
 from pdbench.stages import device_name, initial_policy_stage, is_trained, pairs_stage, trained_policy_stage
 
@@ -132,7 +133,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
                                "device": device_name()}
     alpaca = None
     if config.alpaca_eval:
-        with progress.stage("alpaca_eval"):
+        with progress.stage("alpaca_eval"), known_warnings_silenced():
             alpaca = alpaca_metrics(config, policy_path)
 
     behaviour = None
