@@ -18,7 +18,8 @@ def store_uri(tmp_path_factory):
 
 
 @pytest.fixture
-def store(store_uri, monkeypatch):
+def store(store_uri, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns of the working folder
     monkeypatch.setenv("MLFLOW_TRACKING_URI", store_uri)
     monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
     mlflow.set_tracking_uri(store_uri)

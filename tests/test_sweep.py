@@ -39,6 +39,7 @@ def test_parent_and_children_and_resume(tmp_path, monkeypatch, fake_pipeline):
 
     fake, calls = fake_pipeline
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns of the working folder
     cells = sweep_cells(["rand", "ours", "all"], [0.2, 0.3], [0.3], [0])
     base = resolve_config("smoke")
     with pytest.raises(KeyboardInterrupt):
@@ -63,6 +64,7 @@ def test_workers_run_cells_in_parallel_and_an_untracked_sweep_syncs_later(tmp_pa
     import mlflow
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns of the working folder
     cells = sweep_cells(["rand", "ours"], [0.2, 0.3], [0.3], [0, 1])
     sweep_dir = tmp_path / "sweep-gpu"
     state = run_sweep(resolve_config("smoke"), cells, sweep_dir, "unused", track=False, workers=2,
