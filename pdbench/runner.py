@@ -108,7 +108,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         export_plan(pairs, plan, context, run_dir / "plan")
         # PD artifacts record the seconds they cost when computed: far more than this run spent = reused.
         stage.cached = bool(context.used) and wall < costs["selection"]["seconds"] / 2
-    journal.append(metrics_event(_reward_model_accuracies(context)))
+        journal.append(metrics_event(_reward_model_accuracies(context)))  # sent when the stage finishes
 
     baseline_plan = _baseline_plan(config, pairs, strategy_paths)
     progress.work["training"] = 0 if is_trained(config, pairs, plan) else len(plan.rows)
@@ -117,11 +117,11 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     with progress.stage("training", work=len(plan.rows)) as stage:
         policy_path, costs["training"] = trained_policy_stage(config, pairs, plan, force="train" in force)
         stage.cached = costs["training"]["cached"]
-    journal.append(curve_event(costs["training"].get("log_history", []), "train"))
+        journal.append(curve_event(costs["training"].get("log_history", []), "train"))
     with progress.stage("baseline", work=len(baseline_plan.rows) if baseline_plan else 0) as stage:
         baseline_path, costs["baseline"] = _baseline(config, pairs, baseline_plan, force="baseline" in force)
         stage.cached = costs["baseline"]["cached"]
-    journal.append(curve_event(costs["baseline"].get("log_history", []), "baseline_train"))
+        journal.append(curve_event(costs["baseline"].get("log_history", []), "baseline_train"))
 
     judge = build_judge(config)
     sets = eval_sets(config)

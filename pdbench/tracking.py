@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
@@ -85,6 +86,8 @@ def unreachable_reason() -> str | None:
         return None
     try:
         urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=5)
+    except urllib.error.HTTPError:
+        return None  # it answered (a proxy without /health, say): let MLflow's own requests decide
     except OSError as error:
         return f"{type(error).__name__}: {getattr(error, 'reason', error)}"
     return None
