@@ -68,17 +68,17 @@ class Progress:
             self.on_finish(stage)
 
     def _left(self) -> str:
-        remaining = [s for s in self.stages if s not in self._done]
+        # Stages known to have no work (reused from the cache) cost nothing and are left out.
+        remaining = [s for s in self.stages if s not in self._done and self.work.get(s, 1.0) > 0]
         if not remaining:
             return ""
         rates = self._rates()
         known = [s for s in remaining if _rate_key(s) in rates]
+        unknown = ", ".join(s for s in remaining if s not in known)
+        if not known:
+            return f"; time left unknown: {unknown} not yet timed on this machine"
         seconds = sum(rates[_rate_key(s)] * self.work.get(s, 1.0) for s in known)
-        unknown = [s for s in remaining if s not in known]
-        text = f"; about {duration(seconds)} left" if known else "; time left unknown"
-        if known and unknown:
-            text += f" + {', '.join(unknown)} (not yet timed on this machine)"
-        return text
+        return f"; about {duration(seconds)} left" + (f" + {unknown} (not yet timed on this machine)" if unknown else "")
 
     def _rates(self) -> dict[str, float]:
         if self.timings_file is None or not self.timings_file.exists():
