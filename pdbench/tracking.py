@@ -156,7 +156,10 @@ def _create_run(client, event: dict, experiment: str, parent_run_id: str | None)
         found = client.get_experiment_by_name(experiment)
         experiment_id = found.experiment_id if found else client.create_experiment(experiment)
         run_id = client.create_run(experiment_id, run_name=event["name"]).info.run_id
-    params = [Param(k, _param(v)) for k, v in event["params"].items()]
+    # Under `mlflow run` the entry point's parameters are logged already, possibly spelled otherwise
+    # (".3" for 0.3): a param cannot change its value, so those keep MLflow's spelling.
+    logged = client.get_run(run_id).data.params
+    params = [Param(k, _param(v)) for k, v in event["params"].items() if k not in logged]
     for start in range(0, len(params), 100):
         client.log_batch(run_id, params=params[start:start + 100])
     client.log_batch(run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()])
