@@ -78,8 +78,9 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
 
     run_dir, output = first_run
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
-    assert "[1/7] initial policy ..." in output and "[7/7] alpaca_eval: computed in" in output
-    assert "is live" in output.split("[1/7]")[0]  # the MLflow run exists from the first stage on
+    assert "[1/8] initial policy ..." in output and "[7/8] alpaca_eval: computed in" in output
+    assert "[8/8] behaviour: computed in" in output
+    assert "is live" in output.split("[1/8]")[0]  # the MLflow run exists from the first stage on
     assert "score = win score" in output and "baseline = the initial (SFT) policy" in output
     result = json.loads((run_dir / "result.json").read_text())
     assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
