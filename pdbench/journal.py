@@ -31,6 +31,7 @@ class Journal:
         """Open the record of an attempt: a new run, or the same one again when an unfinished attempt with
         the same params is resumed (its stages come from the cache; MLflow's run continues)."""
         events = self.events()
+        params = json.loads(json.dumps(params))  # as read back (tuples become lists), so that they compare
         resumable = events and events[0]["params"] == params and not self.is_finished()
         if not resumable:
             self.folder.mkdir(parents=True, exist_ok=True)
