@@ -41,7 +41,9 @@ class Journal:
         self.append({"kind": "status", "status": "RUNNING"})
 
     def append(self, event: dict) -> None:
-        """Add one event (``kind``: start, metrics, tags, artifacts or status)."""
+        """Add one event (``kind``: start, metrics, tags, artifacts or status); metrics without points are left out."""
+        if event["kind"] == "metrics" and not event["points"]:
+            return
         with self.events_file.open("a") as out:
             out.write(json.dumps(event) + "\n")
 

@@ -1,6 +1,9 @@
-"""Third-party warnings a pdbench user can do nothing about, silenced where pdbench calls those libraries.
+"""Third-party output a pdbench user can do nothing about, kept out of the terminal.
 
-Each entry names the library and why its warning is noise here; anything not listed still shows.
+Warnings are silenced where pdbench calls the libraries that raise them; each entry names the
+library and why its warning is noise here, and anything not listed still shows. Progress bars of
+library internals (a "Loading weights" bar per model load, datasets' map and save bars) are hidden;
+the bars of the long steps stay (DPO steps, reference log-probs, generating, judging).
 """
 
 from __future__ import annotations
@@ -28,3 +31,14 @@ def known_warnings_silenced() -> Iterator[None]:
         for category, message, module in KNOWN_WARNINGS:
             warnings.filterwarnings("ignore", message=message, category=category, module=module)
         yield
+
+
+def hide_library_progress_bars() -> None:
+    """Hide transformers' weight-loading bars and datasets' map / save bars in this process."""
+    import datasets
+    from huggingface_hub.utils import enable_progress_bars
+    from transformers.utils import logging as transformers_logging
+
+    datasets.disable_progress_bars()
+    transformers_logging.disable_progress_bar()
+    enable_progress_bars()  # transformers' switch also hides the Hub's download bars: those matter at paper scale

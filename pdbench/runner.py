@@ -23,13 +23,13 @@ from pdbench.journal import Journal
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
 from pdbench.progress import Progress, Stage
-from pdbench.quiet import known_warnings_silenced
+from pdbench.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.report import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
 from pdbench.stages import device_name, initial_policy_stage, is_trained, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
-PROGRESS_STAGES = ("initial policy", "pairs", "selection", "training", "baseline", "evaluation")
+PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "evaluation")
 """The stages a run prints, in order (then ``alpaca_eval`` when it computes WR / LC, and ``behaviour`` on the world)."""
 
 
@@ -58,6 +58,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     if unknown:
         raise ValueError(f"unknown --force stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
     validate(config, strategy_paths)
+    hide_library_progress_bars()
     run_dir = Path(run_dir)
     write_json(run_dir / "config.json", config.to_dict())
     journal = Journal(run_dir)
@@ -92,7 +93,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     from eval.setup import alpaca_metrics, build_judge, eval_sets
 
     costs = {}
-    with progress.stage("initial policy") as stage:
+    with progress.stage("initial_policy") as stage:
         _, costs["sft"] = initial_policy_stage(config, force="sft" in force)
         stage.cached = costs["sft"]["cached"]
     with progress.stage("pairs") as stage:

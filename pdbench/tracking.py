@@ -15,6 +15,7 @@ them under names that say what they are and in which unit (``METRIC_NAMES``), an
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import urllib.error
@@ -43,7 +44,8 @@ METRIC_NAMES = {
     "selected_conflict_rate": "selection/conflict_rate_of_selected_pairs",
 }
 """pdbench's metric key -> its name in MLflow."""
-METRIC_PREFIXES = {"win_score.": "win_score/", "gpu_hours.": "device_hours/"}
+METRIC_PREFIXES = {"win_score.": "win_score/", "gpu_hours.": "device_hours/", "behaviour.": "behaviour/",
+                   "behaviour_vs_sft.": "behaviour_vs_sft/", "taught.": "taught/"}
 """Key prefixes renamed the same way (per test set, per stage)."""
 BATCH = 1000
 """MLflow's limit of metrics per logged batch (params: 100)."""
@@ -91,6 +93,10 @@ def unreachable_reason() -> str | None:
     except OSError as error:
         return f"{type(error).__name__}: {getattr(error, 'reason', error)}"
     return None
+
+
+# MLflow announces creating a SQLite store's tables at INFO level, in the middle of a run's output.
+logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
 
 
 def send_pending(journal: Journal, experiment: str = EXPERIMENT, parent_run_id: str | None = None) -> str:

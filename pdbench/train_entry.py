@@ -11,7 +11,7 @@ from pathlib import Path
 
 from datasets import load_from_disk
 
-from pdbench.quiet import known_warnings_silenced
+from pdbench.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.train import TrainConfig, train_policy
 
 
@@ -20,6 +20,7 @@ def main(folder: str) -> None:
     folder = Path(folder)
     args = json.loads((folder / "train_args.json").read_text())
     selected = load_from_disk(str(folder / "train_dataset"))
+    hide_library_progress_bars()
     with known_warnings_silenced():
         outcome = train_policy(
             args["model_path"], selected, args["objective"], args["n_aspects"], TrainConfig(**args["config"]), folder,

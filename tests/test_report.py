@@ -45,3 +45,9 @@ def test_printed_result_has_a_legend_and_names_the_baseline():
     for term in ("score = win score", "pos.cons = ", "len = the policy's mean answer length in characters",
                  "AW = average win score", "WR = ", "LC = ", "device-hours (cpu)", "reused from cache: training"):
         assert term in text, term
+
+
+def test_profile_metrics_are_grouped_by_prefix_in_mlflow():
+    assert mlflow_metric_name("behaviour.correct") == "behaviour/correct"
+    assert mlflow_metric_name("behaviour_vs_sft.filler") == "behaviour_vs_sft/filler"
+    assert mlflow_metric_name("taught.agrees") == "taught/agrees"

@@ -78,7 +78,7 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
 
     run_dir, output = first_run
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
-    assert "[1/8] initial policy ..." in output and "[7/8] alpaca_eval: computed in" in output
+    assert "[1/8] initial_policy ..." in output and "[7/8] alpaca_eval: computed in" in output
     assert "[8/8] behaviour: computed in" in output
     assert "is live" in output.split("[1/8]")[0]  # the MLflow run exists from the first stage on
     assert "score = win score" in output and "baseline = the initial (SFT) policy" in output
@@ -105,8 +105,8 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     for metric in ("AW/average_win_score", "AW/std_over_sets", "AlpacaEval/WR_win_rate_pct",
                    "AlpacaEval/LC_length_controlled_win_rate_pct", "device_hours/total", "device_hours/selection",
                    "win_score/facts", "answer_length/policy_chars", "stage_seconds/training",
-                   "selection/rm_heldout_accuracy/pd/honesty", "behaviour.correct", "behaviour_vs_sft.filler",
-                   "taught.agrees", "taught.fabricated_delta"):
+                   "selection/rm_heldout_accuracy/pd/honesty", "behaviour/correct", "behaviour_vs_sft/filler",
+                   "taught/agrees", "taught/fabricated_delta"):
         assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
     assert not [c for c in run.index if c in ("metrics.aw", "metrics.wr", "metrics.lc", "metrics.avg_length")]
     assert "params.sft.dataset" not in run.index and "params.pd.lm_model" not in run.index
