@@ -113,3 +113,15 @@ def test_unfinished_folder_is_not_synced(tmp_path):
     (tmp_path / "half").mkdir()
     with pytest.raises(FileNotFoundError, match="did not finish"):
         track_run_dir(tmp_path / "half", "x")
+
+
+def test_under_mlflow_run_the_record_goes_into_its_run(store, tmp_path, monkeypatch):
+    client = mlflow.MlflowClient()
+    outer = client.create_run(client.create_experiment("projects")).info.run_id
+    client.log_param(outer, "conflict", ".3")  # `mlflow run -P conflict=.3` logged the entry point's spelling
+    monkeypatch.setenv("MLFLOW_RUN_ID", outer)
+    journal = Journal(tmp_path / "cell")
+    journal.begin("cell", {"conflict": 0.3, "train.beta": 0.1}, {"strategy": "ours"})
+    assert send_pending(journal, "pdbench") == outer
+    run = client.get_run(outer)
+    assert run.data.params == {"conflict": ".3", "train.beta": "0.1"} and run.data.tags["strategy"] == "ours"
