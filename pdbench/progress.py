@@ -2,9 +2,10 @@
 computed, how long it took, and an estimate of what remains.
 
 Estimates come from this machine's own timings: every computed stage records its seconds per unit
-of work (per trained pair, say) in the cache folder, keyed by preset, so the next run of the same
-preset can say how long its remaining stages will take. Within a run, the policy's training rate
-also estimates the baseline's training, so even a first run has an estimate for the longest stage.
+of work (per trained pair, say) and its work in the cache folder, keyed by preset, so the next run of
+the same preset can say how long its remaining stages will take (a stage whose work is not known yet
+is assumed to be as large as last time). Within a run, the policy's training rate also estimates the
+baseline's training, so even a first run has an estimate for the longest stage.
 """
 
 from __future__ import annotations
@@ -46,21 +47,22 @@ class Progress:
     echo: Callable[[str], None] = click.echo
     on_finish: Callable[[Stage], None] | None = None
     work: dict[str, float] = field(default_factory=dict)
-    """Known work of stages not yet started (e.g. the baseline's pairs), for the estimate."""
+    """Units of work of each stage, as soon as the run knows them (pairs to train on, prompts to answer);
+    0 = nothing to compute (reused from the cache)."""
     _done: list[str] = field(default_factory=list)
     _started: float = field(default_factory=time.perf_counter)
 
     @contextmanager
-    def stage(self, name: str, work: float = 1.0) -> Iterator[Stage]:
-        """Time the body as stage ``name``; print its outcome and the estimated time left."""
-        stage = Stage(name, work)
+    def stage(self, name: str) -> Iterator[Stage]:
+        """Time the body as stage ``name`` (its work from ``work``, else 1); print its outcome and the time left."""
+        stage = Stage(name, self.work.get(name, 1.0))
         self.echo(f"[{len(self._done) + 1}/{len(self.stages)}] {name} ...")
         started = time.perf_counter()
         yield stage
         stage.seconds = time.perf_counter() - started
         self._done.append(name)
         if not stage.cached:
-            self._record_rate(stage)
+            self._record(stage)
         how = "reused from cache" if stage.cached else "computed"
         self.echo(f"[{len(self._done)}/{len(self.stages)}] {name}: {how} in {duration(stage.seconds)}"
                   f"  (elapsed {duration(time.perf_counter() - self._started)}{self._left()})")
@@ -72,24 +74,31 @@ class Progress:
         remaining = [s for s in self.stages if s not in self._done and self.work.get(s, 1.0) > 0]
         if not remaining:
             return ""
-        rates = self._rates()
-        known = [s for s in remaining if _rate_key(s) in rates]
+        timings = self._timings()
+        known = [s for s in remaining if _rate_key(s) in timings]
         unknown = ", ".join(s for s in remaining if s not in known)
         if not known:
             return f"; time left unknown: {unknown} not yet timed on this machine"
-        seconds = sum(rates[_rate_key(s)] * self.work.get(s, 1.0) for s in known)
+        seconds = sum(self._estimate(s, timings) for s in known)
         return f"; about {duration(seconds)} left" + (f" + {unknown} (not yet timed on this machine)" if unknown else "")
 
-    def _rates(self) -> dict[str, float]:
+    def _estimate(self, name: str, timings: dict) -> float:
+        """Seconds per unit of work x the stage's work (as much as last time, while it is not known yet)."""
+        timing = timings[_rate_key(name)]
+        return timing["per_unit"] * self.work.get(name, timings.get(name, timing)["work"])
+
+    def _timings(self) -> dict[str, dict]:
         if self.timings_file is None or not self.timings_file.exists():
             return {}
-        return json.loads(self.timings_file.read_text()).get(self.preset, {})
+        recorded = json.loads(self.timings_file.read_text()).get(self.preset, {})
+        return {name: timing for name, timing in recorded.items() if isinstance(timing, dict)}  # older formats: ignored
 
-    def _record_rate(self, stage: Stage) -> None:
+    def _record(self, stage: Stage) -> None:
         if self.timings_file is None or stage.work <= 0:
             return
         timings = json.loads(self.timings_file.read_text()) if self.timings_file.exists() else {}
-        timings.setdefault(self.preset, {})[_rate_key(stage.name)] = stage.seconds / stage.work
+        timings.setdefault(self.preset, {})[_rate_key(stage.name)] = {"per_unit": stage.seconds / stage.work,
+                                                                      "work": stage.work}
         write_json(self.timings_file, timings)
 
 

@@ -54,6 +54,8 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     Prints each stage as it finishes (``echo``) and keeps the run's MLflow record in ``run_dir/mlflow``;
     ``publish(journal)`` is called whenever that record grows (to send it live).
     """
+    from eval.setup import eval_sets
+
     unknown = set(force) - set(STAGES)
     if unknown:
         raise ValueError(f"unknown --force stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
@@ -66,17 +68,10 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
                                                                **provenance_tags()})
     tell = publish or (lambda _journal: None)
     tell(journal)
-
-    def stage_done(stage: Stage) -> None:
-        journal.append(metrics_event({f"stage_seconds/{stage.name}": stage.seconds,
-                                      f"stage_reused/{stage.name}": float(stage.cached)}))
-        tell(journal)
-
-    names = [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
-             *(["behaviour"] if config.eval_sets == "world" else [])]
-    progress = Progress(names, cache_root() / "timings.json", config.preset, echo, stage_done)
+    sets = eval_sets(config)
+    progress = _progress(config, sets, journal, tell, echo)
     try:
-        result = _stages(config, run_dir, force, strategy_paths, progress, journal)
+        result = _stages(config, run_dir, force, strategy_paths, sets, progress, journal)
     except BaseException as error:
         journal.append({"kind": "status", "status": "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"})
         tell(journal)
@@ -87,10 +82,24 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     return result
 
 
-def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, progress: Progress,
-            journal: Journal) -> dict:
+def _progress(config: RunConfig, sets: dict[str, list[str]], journal: Journal, tell: Callable[[Journal], None],
+              echo: Callable[[str], None]) -> Progress:
+    """The run's stage lines; each finished stage's time also goes into the run's record, which is then sent."""
+    def stage_done(stage: Stage) -> None:
+        journal.append(metrics_event({f"stage_seconds/{stage.name}": stage.seconds,
+                                      f"stage_reused/{stage.name}": float(stage.cached)}))
+        tell(journal)
+
+    names = [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
+             *(["behaviour"] if config.eval_sets == "world" else [])]
+    return Progress(names, cache_root() / "timings.json", config.preset, echo, stage_done,
+                    work={"evaluation": sum(map(len, sets.values()))})
+
+
+def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, sets: dict[str, list[str]],
+            progress: Progress, journal: Journal) -> dict:
     from eval.evaluate import pairwise_evaluation
-    from eval.setup import alpaca_metrics, build_judge, eval_sets
+    from eval.setup import alpaca_metrics, build_judge
 
     costs = {}
     with progress.stage("initial_policy") as stage:
@@ -112,21 +121,21 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         journal.append(metrics_event(_reward_model_accuracies(context)))  # sent when the stage finishes
 
     baseline_plan = _baseline_plan(config, pairs, strategy_paths)
+    # Work = pairs to train on; 0 when the trained model is in the cache already.
     progress.work["training"] = 0 if is_trained(config, pairs, plan) else len(plan.rows)
     progress.work["baseline"] = 0 if baseline_plan is None or is_trained(
         replace(config, strategy="overall", budget=1.0), pairs, baseline_plan) else len(baseline_plan.rows)
-    with progress.stage("training", work=len(plan.rows)) as stage:
+    with progress.stage("training") as stage:
         policy_path, costs["training"] = trained_policy_stage(config, pairs, plan, force="train" in force)
         stage.cached = costs["training"]["cached"]
         journal.append(curve_event(costs["training"].get("log_history", []), "train"))
-    with progress.stage("baseline", work=len(baseline_plan.rows) if baseline_plan else 0) as stage:
+    with progress.stage("baseline") as stage:
         baseline_path, costs["baseline"] = _baseline(config, pairs, baseline_plan, force="baseline" in force)
         stage.cached = costs["baseline"]["cached"]
         journal.append(curve_event(costs["baseline"].get("log_history", []), "baseline_train"))
 
     judge = build_judge(config)
-    sets = eval_sets(config)
-    with progress.stage("evaluation", work=sum(map(len, sets.values()))):
+    with progress.stage("evaluation"):
         started = time.perf_counter()
         evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
                                          refresh_generations="generate" in force, refresh_judge="judge" in force)

@@ -7,7 +7,7 @@ from pdbench.progress import Progress, duration
 
 def run_stages(progress, cached=()):
     for name in progress.stages:
-        with progress.stage(name, work=progress.work.get(name, 1.0)) as stage:
+        with progress.stage(name) as stage:
             stage.cached = name in cached
 
 
@@ -22,19 +22,24 @@ def test_first_run_prints_each_stage_and_records_its_rate(tmp_path):
     assert lines[3].startswith("[2/2] training: computed in")
     assert [s.name for s in finished] == ["pairs", "training"] and not finished[1].cached
     rates = json.loads(timings.read_text())["smoke"]
-    assert set(rates) == {"training"}  # reused stages say nothing about this machine's speed
+    assert set(rates) == {"training"} and rates["training"]["work"] == 4  # reused stages say nothing of this machine
 
 
 def test_estimate_scales_with_work_and_the_baseline_uses_the_training_rate(tmp_path):
     timings = tmp_path / "timings.json"
-    timings.write_text(json.dumps({"tiny": {"training": 2.0, "evaluation": 30.0}}))
+    timings.write_text(json.dumps({"tiny": {"training": {"per_unit": 2.0, "work": 300},
+                                            "evaluation": {"per_unit": 1.5, "work": 20}}}))
     lines = []
     progress = Progress(["pairs", "training", "baseline", "evaluation", "alpaca_eval"], timings, "tiny", lines.append,
-                        work={"training": 10, "baseline": 0})
+                        work={"baseline": 0, "evaluation": 40})
     with progress.stage("pairs") as stage:
         stage.cached = True
-    # training 10 pairs x 2 s + baseline cached (0 work) + evaluation 30 s = 50 s; alpaca_eval never timed
-    assert "about 50.0 s left + alpaca_eval (not yet timed on this machine)" in lines[-1]
+    # training not known yet: as much as last time (300 pairs x 2 s); baseline cached; evaluation 40 x 1.5 s
+    assert lines[-1].endswith("about 11 min 00 s left + alpaca_eval (not yet timed on this machine))")
+    progress.work["training"] = 10
+    with progress.stage("training"):
+        pass
+    assert "about 1 min 00 s left + alpaca_eval" in lines[-1]
 
 
 def test_no_timings_file_means_no_estimate_and_nothing_written(tmp_path):
