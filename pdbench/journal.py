@@ -41,9 +41,14 @@ class Journal:
         self.append({"kind": "status", "status": "RUNNING"})
 
     def append(self, event: dict) -> None:
-        """Add one event (``kind``: start, metrics, tags, artifacts or status); metrics without points are left out."""
-        if event["kind"] == "metrics" and not event["points"]:
-            return
+        """Add one event (``kind``: start, metrics, tags, artifacts or status). Metric points the record holds
+        already (a resumed run logs a cached stage's training curve again) are left out, and so is an event
+        left without points."""
+        if event["kind"] == "metrics":
+            logged = {tuple(point) for e in self.events() if e["kind"] == "metrics" for point in e["points"]}
+            event = {**event, "points": [p for p in event["points"] if tuple(p) not in logged]}
+            if not event["points"]:
+                return
         with self.events_file.open("a") as out:
             out.write(json.dumps(event) + "\n")
 
