@@ -355,10 +355,22 @@ def _floats(text: str) -> list[float]:
 @click.option("--baseline-temperature", type=float, help="Sample the baseline differently (default: --temperature).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--alpaca/--no-alpaca", default=False, show_default=True, help="Also compute AlpacaEval-2 WR / LC of --model.")
+@click.option("--force", multiple=True, type=click.Choice(["generate", "judge"]),
+              help="Generate again / ask the judge again instead of reusing cached answers or verdicts (repeatable).")
+@click.option("--max-invalid-share", type=click.FloatRange(0, 1),
+              help="Fail when more than this share of judge verdicts cannot be parsed (warns from 5 %).  [default: 0.2]")
+@click.option("--judge-timeout", "judge_timeout_s", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds one judge request may take.  [default: 120]")
+@click.option("--judge-retries", "judge_max_retries", type=click.IntRange(min=0),
+              help="Retries of a failed judge request (rate limits, 5xx, timeouts), with backoff.  [default: 6]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write result.json and samples.json here.")
 def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts_per_set, max_new_tokens, temperature,
-                 top_p, baseline_temperature, seed, alpaca, out):
+                 top_p, baseline_temperature, seed, alpaca, force, max_invalid_share, judge_timeout_s, judge_max_retries,
+                 out):
     """Generate with two models, judge every pair in both orders, print win scores and AW.
+
+    Verdicts and answers are cached; a judge reply that cannot be parsed is not, so a re-run after
+    fixing the judge asks only for those.
 
     \b
     Examples:
@@ -366,23 +378,31 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
       pdbench eval --model smollm2-135m-instruct --baseline smollm2-135m-instruct --baseline-temperature 1.5
       pdbench eval --model M --baseline B --sets paper --judge openai:gpt-4o
       pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
+      pdbench eval --model M --baseline B --judge openai:gpt-4o --force judge   # ask the judge again
     """
     from eval.evaluate import format_table, pairwise_evaluation
     from eval.setup import alpaca_metrics, build_judge
     from eval.setup import eval_sets as resolve_sets
     from pdbench.fileio import write_json
-    from pdbench.models import resolve_model_path
+    from pdbench.models import check_model_spec, resolve_model_path
     from pdbench.presets import resolve_config
 
+    check_model_spec(model, "--model")
+    check_model_spec(baseline, "--baseline")
     decoding = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed}
     config = resolve_config("tiny", eval_sets=eval_sets, judge=judge, judge_base_url=judge_base_url,
-                            eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline)
+                            eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline,
+                            max_invalid_share=max_invalid_share, judge_timeout_s=judge_timeout_s,
+                            judge_max_retries=judge_max_retries)
     judge_instance = build_judge(config)
+    judge_instance.check()
     from dataclasses import replace
 
     baseline_decoding = None if baseline_temperature is None else replace(config.decoding, temperature=baseline_temperature)
     result = pairwise_evaluation(resolve_model_path(model), resolve_model_path(baseline), resolve_sets(config),
-                                 judge_instance, config.decoding, baseline_decoding=baseline_decoding)
+                                 judge_instance, config.decoding, baseline_decoding=baseline_decoding,
+                                 refresh_generations="generate" in force, refresh_judge="judge" in force,
+                                 max_invalid_share=config.max_invalid_share)
     click.echo(format_table(result))
     if alpaca:
         metrics = alpaca_metrics(config, resolve_model_path(model))

@@ -14,8 +14,10 @@ Embedded models load with ``local_files_only=True``: they never touch the networ
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import shutil
 import tempfile
 from importlib.util import find_spec
@@ -55,6 +57,32 @@ _SMOLLM2_CHAT_TEMPLATE = (
     "{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}"
     "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
+
+
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+"""owner/name, as Hugging Face spells model ids."""
+
+
+def check_model_spec(spec: str, what: str = "model") -> None:
+    """Fail fast, with one line, on a spec that is neither an embedded alias, a model folder nor a Hub id.
+
+    Cheap and offline: an embedded alias needs its package, a path must be a folder with a config.json,
+    anything else must look like ``owner/name`` (the Hub is asked only when the model is loaded).
+    """
+    if is_embedded(spec):
+        _package_dir(spec)
+        return
+    path = Path(spec).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"{what} {spec}: not a model folder (it holds no config.json)")
+        return
+    if _HUB_ID.fullmatch(spec):
+        return
+    close = difflib.get_close_matches(spec, EMBEDDED_MODELS, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise FileNotFoundError(f"{what} {spec!r}: no such folder, not an embedded alias ({', '.join(EMBEDDED_MODELS)}) "
+                            f"and not a Hugging Face id (owner/name).{hint}")
 
 
 def is_embedded(spec: str) -> bool:
