@@ -22,7 +22,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from pdbench.plan import STRATEGY_KINDS, Plan
+from pdbench.plan import BUDGETED_KINDS, STRATEGY_KINDS, Plan
 
 ENV_STRATEGY_PATH = "PDBENCH_STRATEGY_PATH"
 ENTRY_POINT_GROUP = "pdbench.strategies"
@@ -47,6 +47,8 @@ class StrategyInfo:
     """First line of the class docstring."""
     factory: type
     """The class; called without arguments to get a Strategy."""
+    budgeted: bool = True
+    """Whether it keeps round(budget * n) pairs: sweeps run it per budget, the leaderboard keeps budgets apart."""
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
@@ -60,8 +62,11 @@ class UnknownStrategyError(KeyError):
         return self.args[0]
 
 
-def register(kind: str):
+def register(kind: str, budgeted: bool | None = None):
     """Class decorator: register a strategy under its module's file name.
+
+    ``budgeted`` defaults to the kind's (selection and ablation strategies are); a reference that
+    selects at the budget says ``budgeted=True``.
 
     >>> @register("selection")
     ... class Ours: ...
@@ -75,7 +80,8 @@ def register(kind: str):
         if existing is not None and _origin(existing.factory) != _origin(cls):
             raise ValueError(f"strategy name '{name}' is registered twice ({existing.factory} and {cls})")
         doc = (cls.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = StrategyInfo(name, kind, doc[0] if doc else "", cls)
+        is_budgeted = kind in BUDGETED_KINDS if budgeted is None else budgeted
+        _REGISTRY[name] = StrategyInfo(name, kind, doc[0] if doc else "", cls, is_budgeted)
         return cls
 
     return decorate

@@ -37,11 +37,11 @@ UNTRACKED = "untracked"
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
     """(strategy, conflict, budget, seed) cells; full-data and reference strategies ignore the budget, so they
     get one cell per (conflict, seed) at the first budget."""
-    kinds = {name: info.kind for name, info in discover(paths).items()}
+    budgeted = {name: info.budgeted for name, info in discover(paths).items()}
     cells = []
     for strategy in strategies:
         for conflict in conflicts:
-            for budget in (budgets if is_budgeted(strategy, kinds) else budgets[:1]):
+            for budget in (budgets if is_budgeted(strategy, budgeted) else budgets[:1]):
                 for seed in seeds:
                     cells.append((strategy, conflict, budget, seed))
     return cells
