@@ -226,19 +226,22 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         click.echo(yaml.safe_dump(plan, sort_keys=False))
         return
     from pdbench.report import format_result
+    from pdbench.rundir import claim, default_run_dir
     from pdbench.runner import run_pipeline
 
-    name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
-    run_dir = run_dir or Path("runs") / name
-    result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
-    click.echo(format_result(result))
-    if not no_track:
-        _track(run_dir, experiment)
+    run_dir = run_dir or default_run_dir(config)
+    with claim(run_dir):  # a second process of the same cell stops here
+        result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
+        click.echo(format_result(result))
+        if not no_track:
+            _track(run_dir, experiment)
     click.echo(f"run folder: {run_dir}")
 
 
-def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> None:
+def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> bool:
+    """Upload a finished run folder and mark it synced; on failure say how to upload later. Returns success."""
     from pdbench.report import track_run_dir
+    from pdbench.rundir import mark_synced
     from pdbench.tracking import tracking_uri
 
     try:
@@ -246,8 +249,10 @@ def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> 
     except Exception as error:  # an unreachable server must not cost the results
         click.echo(f"could not log to MLflow at {tracking_uri()} ({type(error).__name__}: {error}).\n"
                    f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
-        return
+        return False
+    mark_synced(run_dir, run_id, tracking_uri())
     click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+    return True
 
 
 @main.command("sync")
@@ -258,19 +263,34 @@ def sync(run_dirs, experiment):
     or a sweep ran with --no-track on a GPU machine that cannot reach it).
 
     A sweep folder (it holds sweep.json) becomes one parent run with a child per finished cell.
+    A folder already uploaded (it holds synced.json) is skipped. Exits non-zero if any upload failed.
 
     \b
     Examples:
       MLFLOW_TRACKING_URI=http://mlflow.internal:5000 pdbench sync runs/ours-c0.3-b0.3-s0-tiny
       pdbench sync runs/sweep-tiny --experiment table1 && pdbench leaderboard --experiment table1
     """
+    from pdbench.rundir import check_finished, synced_run_id
     from pdbench.sweep import is_sweep_dir, sync_sweep
 
+    failed = []
     for run_dir in run_dirs:
-        if is_sweep_dir(run_dir):
-            sync_sweep(run_dir, experiment)
-        else:
-            _track(run_dir, experiment)
+        try:
+            if is_sweep_dir(run_dir):
+                sync_sweep(run_dir, experiment)
+                continue
+            check_finished(run_dir)
+        except Exception as error:  # one line per folder; the others are still uploaded
+            click.echo(f"{run_dir}: {type(error).__name__}: {error}", err=True)
+            failed.append(str(run_dir))
+            continue
+        if synced_run_id(run_dir):
+            click.echo(f"{run_dir}: already uploaded as MLflow run {synced_run_id(run_dir)} "
+                       f"(delete {run_dir / 'synced.json'} to upload it again)")
+        elif not _track(run_dir, experiment):
+            failed.append(str(run_dir))
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(run_dirs)} folder(s) not uploaded: {', '.join(failed)}")
 
 
 @main.command("sweep")

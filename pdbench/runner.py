@@ -16,6 +16,7 @@ from pdbench.context import StrategyContext
 from pdbench.fileio import write_json
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
+from pdbench.rundir import clear_results
 from pdbench.stages import device_name, initial_policy_stage, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
@@ -47,6 +48,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
         raise ValueError(f"unknown --force stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
     validate(config, strategy_paths)
     run_dir = Path(run_dir)
+    clear_results(run_dir)  # a run that fails must not leave its config beside an older result
     write_json(run_dir / "config.json", config.to_dict())
     costs = {}
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pdbench.cache import content_key, frame_fingerprint, stage_dir, stage_lock
 from pdbench.data.loading import load_records
-from pdbench.data.pairs import build_pairs
+from pdbench.data.pairs import PAIRING_VERSION, build_pairs
 from pdbench.fileio import write_json, write_with
 from pdbench.plan import Plan
 from pdbench.planning import planned_pairs
@@ -30,7 +30,7 @@ DONE = "stage.json"
 
 def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, dict]:
     """The aspect-labelled pair table of (dataset, conflict, seed); returns (pairs, stage record)."""
-    key = content_key("pairs", config.dataset, config.conflict, config.seed, config.world_prompts)
+    key = content_key("pairs", PAIRING_VERSION, config.dataset, config.conflict, config.seed, config.world_prompts)
     folder = stage_dir("pairs", key)
     with stage_lock(folder):
         record = _done(folder, force)

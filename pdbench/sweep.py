@@ -28,6 +28,7 @@ from pdbench.plan import is_budgeted
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
 from pdbench.report import track_run_dir
+from pdbench.rundir import claim
 
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
@@ -66,6 +67,11 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
     workers it must be a module-level function, as it runs in spawned processes.
     """
+    with claim(sweep_dir):  # a second sweep in the same folder stops here
+        return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
+
+
+def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell) -> dict:
     sweep_dir = Path(sweep_dir)
     state = _load_state(sweep_dir)
     if track:
