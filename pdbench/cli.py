@@ -119,18 +119,21 @@ def strategies_list(strategy_path):
       pdbench strategies list
       pdbench strategies list --strategy-path ./my_strategies
     """
-    from pdbench.registry import discover
+    from pdbench.registry import broken_strategies, discover
 
     for info in discover(strategy_path).values():
         click.echo(f"{info.name:<12} {info.kind:<10} {info.description}")
+    for name, problem in broken_strategies().items():
+        click.echo(f"{name:<12} {'BROKEN':<10} {problem}")
 
 
 @main.command("select")
 @click.option("--strategy", required=True, help="Registered strategy name (see `pdbench strategies list`).")
-@click.option("--conflict", type=float, default=0.3, show_default=True, help="Conflict level of the pair set.")
-@click.option("--budget", type=float, default=0.3, show_default=True, help="Selection budget λ in (0, 1].")
+@click.option("--conflict", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Conflict level of the pair set.")
+@click.option("--budget", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
+              help="Selection budget λ in (0, 1].")
 @click.option("--dataset", default="world", show_default=True, help="world | ultrafeedback | helpsteer2 | PATH.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of pairing, reward models and selection.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of pairing, reward models and selection.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
 def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
@@ -150,7 +153,9 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
     from pdbench.planning import export_plan, make_plan
+    from pdbench.registry import get_strategy
 
+    get_strategy(strategy, strategy_path)  # an unknown or broken strategy fails before the data is built
     started = time.perf_counter()
     pairs, _ = build_pairs(load_records(dataset), conflict, seed=seed, source=dataset)
     built = time.perf_counter()

@@ -7,16 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from pdbench.cli import main
+from tests.clitools import one_line_failure
 from pdbench.data.loading import load_records
 from pdbench.data.schema import DataError
 from tests.data.conftest import ASPECTS, random_uf_records, uf_completion, uf_record
-
-
-def one_line_failure(*args) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
-    return result.output
 
 
 def write_jsonl(path, records):
