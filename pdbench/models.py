@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from pdbench.cache import cache_root
+from pdbench.cache import cache_root, stage_lock
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -99,7 +99,10 @@ def resolve_model_path(spec: str) -> str:
     if spec == SMOLLM2:
         target = cache_root() / "models" / SMOLLM2
         if not (target / _MARKER).is_file():
-            _convert_gguf(_package_dir(SMOLLM2) / _GGUF_FILE, target)
+            with stage_lock(target):  # one conversion at a time; the OS releases the lock of a killed one
+                if not (target / _MARKER).is_file():
+                    _remove_staging_leftovers(target)
+                    _convert_gguf(_package_dir(SMOLLM2) / _GGUF_FILE, target)
         return str(target)
     if spec == MINILM:
         return str(_package_dir(MINILM) / "model")
@@ -143,6 +146,16 @@ def _package_dir(alias: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(f"The embedded model {alias!r} needs the package {module!r}: run `{install}`")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _remove_staging_leftovers(target: Path) -> None:
+    """Delete staging folders of conversions killed before they could clean up (kill -9 leaves ~0.5 GB).
+
+    Called under the conversion lock, so no live conversion owns one.
+    """
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _convert_gguf(gguf_path: Path, target: Path) -> None:
