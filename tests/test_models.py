@@ -175,7 +175,7 @@ def test_alias_converts_once(smollm2_dir, monkeypatch):
     monkeypatch.setattr(models, "_convert_gguf", must_not_run)
     assert models.resolve_model_path(SMOLLM2) == str(smollm2_dir)
     assert weights.stat().st_mtime_ns == before
-    assert sorted(p.name for p in smollm2_dir.parent.iterdir()) == [SMOLLM2]
+    assert _folders(smollm2_dir.parent) == [SMOLLM2]
 
 
 @needs_smollm2
