@@ -198,7 +198,8 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the run's files go.  [runs/<name>]")
 @click.option("--experiment", default="pdbench", show_default=True, help="MLflow experiment.")
 @click.option("--no-track", is_flag=True, help="Do not log to MLflow.")
-@click.option("--dry-run", is_flag=True, help="Print the resolved plan (config, models, judge, accelerate) and exit.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved plan and, for each precondition (judge key and endpoint, "
+              "dataset and models, GPUs), ready or not; exit non-zero if one is not. Computes nothing.")
 def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment, no_track, dry_run, **overrides):
     """Run one cell of the paper's Table 1: select, train (DPO/DMPO), evaluate, log to MLflow.
 
@@ -229,6 +230,7 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
             "stages": ["data", "pd (shared artifacts)", "plan", "train", "baseline", "generate", "judge", "metrics", "mlflow"],
         }
         click.echo(yaml.safe_dump(plan, sort_keys=False))
+        _preflight(config, strategy_path)
         return
     from pdbench.report import format_result
     from pdbench.rundir import claim, default_run_dir
@@ -241,6 +243,17 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         if not no_track:
             _track(run_dir, experiment)
     click.echo(f"run folder: {run_dir}")
+
+
+def _preflight(config, strategy_paths) -> None:
+    """Print each precondition of the run as ready / NOT READY; exit non-zero if any is not."""
+    from pdbench.preflight import format_checks, preflight
+
+    checks = preflight(config, strategy_paths)
+    click.echo("preconditions:\n" + format_checks(checks))
+    missing = [c.name for c in checks if not c.ready]
+    if missing:
+        raise click.ClickException(f"{len(missing)} precondition(s) not ready: {', '.join(missing)}")
 
 
 def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> bool:
