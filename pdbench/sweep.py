@@ -67,6 +67,7 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
     workers it must be a module-level function, as it runs in spawned processes.
     """
+    _check_cells(base, cells, strategy_paths)
     with claim(sweep_dir):  # a second sweep in the same folder stops here
         return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
 
@@ -89,6 +90,17 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, worker
         click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
                    f" (about {left / 60:.1f} min left)")
     return state
+
+
+def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
+    """Every cell's strategy and configuration, before the first cell computes anything."""
+    from pdbench.presets import check_config
+    from pdbench.registry import get_strategy
+
+    for strategy in dict.fromkeys(cell[0] for cell in cells):
+        get_strategy(strategy, strategy_paths)
+    for strategy, conflict, budget, seed in cells:
+        check_config(replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed))
 
 
 def sync_sweep(sweep_dir: Path, experiment: str) -> dict:

@@ -45,3 +45,31 @@ def test_run_model_specs_are_checked_first(tmp_path):
 def test_eval_baseline_checked_before_generating():
     output = one_line_failure("eval", "--model", "smollm2-135m-instruct", "--baseline", "/nonexistent")
     assert "--baseline '/nonexistent'" in output
+
+
+def test_run_checks_the_judge_endpoint_before_compute(tmp_path):
+    from tests.fakes import FakeJudgeServer
+
+    with FakeJudgeServer("ok") as server:
+        url = server.url
+    output = one_line_failure("run", "--preset", "smoke", "--judge", "openai:m", "--judge-base-url", url, "--no-track",
+                              "--run-dir", str(tmp_path / "r"))
+    assert f"judge m at {url}: cannot connect" in output
+    assert not (tmp_path / "r" / "config.json").exists()  # nothing started
+
+
+def test_a_second_run_in_the_same_folder_stops_at_once(tmp_path):
+    from pdbench.rundir import claim
+
+    with claim(tmp_path / "r"):
+        assert "is in use by another pdbench process" in one_line_failure(
+            "run", "--preset", "smoke", "--no-track", "--run-dir", str(tmp_path / "r"))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--budgets", "0.3,-1"], "budget: must be in (0, 1], got -1.0"),
+    (["--strategies", "rand,our"], "unknown strategy 'our'"),
+])
+def test_sweep_checks_every_cell_before_the_first(tmp_path, args, expected):
+    assert expected in one_line_failure("sweep", "--preset", "smoke", "--no-track", "--sweep-dir", str(tmp_path), *args)
+    assert not (tmp_path / "sweep.json").exists()
