@@ -85,6 +85,7 @@ def _run_quietly_interruptible(command: list[str]) -> None:
             child.wait(timeout=30)
         except subprocess.TimeoutExpired:
             child.kill()
+            child.wait()
         raise
     if code != 0:
         raise subprocess.CalledProcessError(code, command)

@@ -26,8 +26,10 @@ GROUPS = {"reference": "INIT / REF", "full": "FULL", "selection": "SELECTION", "
 METRICS = (("wr", "WR"), ("lc", "LC"), ("aw", "AW"))
 CELL = ["setup", "strategy", "conflict", "budget", "seed"]
 """What makes two runs the same cell (budget only for budgeted strategies): duplicates keep the newest."""
-NOT_SETUP = {"strategy", "conflict", "budget", "seed", "judge_api_key_env", "num_processes", "accelerate_config"}
-"""Run params that do not define the setup: the cell's own coordinates, and how the compute was spread."""
+NOT_SETUP = {"strategy", "conflict", "budget", "seed", "judge_api_key_env", "judge_timeout_s", "judge_max_retries",
+             "max_invalid_share", "num_processes", "accelerate_config"}
+"""Run params that do not define the setup: the cell's own coordinates, and how the compute was spread or
+guarded (a result that passed the invalid-verdict limit does not depend on it)."""
 
 
 def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +59,8 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
 def _setup_labels(runs: pd.DataFrame) -> pd.Series:
     defining = [c for c in runs.columns if c.startswith("params.") and c.removeprefix("params.") not in NOT_SETUP]
     defining += [c for c in ("tags.preset", "tags.dataset", "tags.judge") if c in runs and f"params.{c[5:]}" not in runs]
-    varying = [c for c in defining if runs[c].astype(str).nunique() > 1]
+    # A param some runs lack (logged only by newer versions) cannot tell setups apart: it is ignored.
+    varying = [c for c in defining if runs[c].notna().all() and runs[c].astype(str).nunique() > 1]
     if not varying:
         return pd.Series("all runs", index=runs.index)
     return runs[varying].astype(str).apply(

@@ -84,3 +84,11 @@ def test_csv_is_numeric_and_png_order_is_stable(tmp_path):
     first = (tmp_path / "per_set_win_scores.png").read_bytes()
     write_leaderboard(frame[frame.columns[::-1]].iloc[::-1], tmp_path / "again")  # another column and row order
     assert (tmp_path / "again" / "per_set_win_scores.png").read_bytes() == first
+
+
+def test_a_param_only_newer_runs_log_does_not_split_setups():
+    from pdbench.leaderboard import runs_frame
+
+    runs = _runs([{"strategy": "ours", "aw": 1.0}, {"strategy": "ours", "aw": 1.2, "seed": 1}])
+    runs["params.added_later"] = [None, "x"]
+    assert set(runs_frame(runs)["setup"]) == {"all runs"}
