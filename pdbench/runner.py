@@ -16,6 +16,7 @@ from pdbench.context import StrategyContext
 from pdbench.fileio import write_json
 from pdbench.planning import export_plan, make_plan
 from pdbench.presets import RunConfig
+from pdbench.rundir import clear_results
 from pdbench.stages import device_name, initial_policy_stage, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
@@ -24,16 +25,17 @@ STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 
 def validate(config: RunConfig, strategy_paths=()) -> None:
     """Fail fast, before any training, on inputs that cannot work."""
+    from eval.setup import build_judge
+    from pdbench.models import check_model_spec
+    from pdbench.presets import check_config
     from pdbench.registry import get_strategy
 
-    if not 0.0 < config.budget <= 1.0:
-        raise ValueError(f"--budget must be in (0, 1], got {config.budget}")
-    if not 0.0 <= config.conflict <= 1.0:
-        raise ValueError(f"--conflict must be in [0, 1], got {config.conflict}")
+    check_config(config)  # types and ranges
+    check_model_spec(config.policy, "--policy")
+    if config.baseline not in ("overall", "sft"):
+        check_model_spec(config.baseline, "--baseline")
     get_strategy(config.strategy, strategy_paths)  # unknown names fail here, with suggestions
-    from eval.setup import build_judge
-
-    build_judge(config)  # a missing API key fails here, not after training
+    build_judge(config).check()  # a missing API key or an unreachable endpoint fails here, not after training
 
 
 def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = frozenset(), strategy_paths=()) -> dict:
@@ -46,6 +48,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
         raise ValueError(f"unknown --force stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
     validate(config, strategy_paths)
     run_dir = Path(run_dir)
+    clear_results(run_dir)  # a run that fails must not leave its config beside an older result
     write_json(run_dir / "config.json", config.to_dict())
     costs = {}
 
@@ -64,7 +67,8 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     sets = eval_sets(config)
     started = time.perf_counter()
     evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
-                                     refresh_generations="generate" in force, refresh_judge="judge" in force)
+                                     refresh_generations="generate" in force, refresh_judge="judge" in force,
+                                     max_invalid_share=config.max_invalid_share)
     alpaca = alpaca_metrics(config, policy_path) if config.alpaca_eval else None
     costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
                            "device": device_name()}
