@@ -6,7 +6,7 @@ baseline, hyperparameters: whatever differs between the runs), strategy, conflic
 files say what was left out.
 
 Also Figure 3 (LC and AW against the selection budget, per strategy) and Tables B.1-B.3 (win
-score per test set) as PNGs. Everything is written as Markdown, CSV and a standalone HTML page.
+score per test set) as PNGs, and on the world what the policies learned (``behaviour_board``). Everything is written as Markdown, CSV and a standalone HTML page.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pdbench.behaviour_board import write_behaviour
 from pdbench.fileio import write_text, write_with
 from pdbench.plan import is_budgeted
 from pdbench.plotting import pyplot
@@ -152,7 +153,8 @@ def _text_table(stats: pd.DataFrame) -> pd.DataFrame:
 
 def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = None) -> list[Path]:
     """Markdown and HTML of Table 1 (with what was left out), its numbers as CSV (mean, std, n per metric),
-    the budget-curve and per-set PNGs; returns the files."""
+    the budget-curve and per-set PNGs, and on the world the policies' behaviour (``behaviour_board``);
+    returns the files."""
     out = Path(out)
     selected, notes = select_cells(frame, budget)
     stats = cell_stats(selected)
@@ -177,7 +179,7 @@ def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = Non
     if set_columns:
         files.append(out / "per_set_win_scores.png")
         write_with(files[-1], lambda p: _plot_per_set(main, set_columns, p, baseline))
-    return files
+    return files + write_behaviour(selected, out)
 
 
 def _budgeted() -> dict[str, bool]:

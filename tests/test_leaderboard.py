@@ -92,3 +92,21 @@ def test_a_param_only_newer_runs_log_does_not_split_setups():
     runs = _runs([{"strategy": "ours", "aw": 1.0}, {"strategy": "ours", "aw": 1.2, "seed": 1}])
     runs["params.added_later"] = [None, "x"]
     assert set(runs_frame(runs)["setup"]) == {"all runs"}
+
+
+def test_behaviour_table_and_plot_from_the_behaviour_metrics(tmp_path):
+    frame = _frame().assign(**{"behaviour.filler": 0.5, "behaviour_vs_sft.filler": -0.25, "behaviour.correct": 0.4,
+                               "behaviour_vs_sft.correct": 0.05, "setup": "all runs"})
+    frame.loc[frame["seed"] == 1, "behaviour_vs_sft.filler"] = -0.35
+    files = write_leaderboard(frame, tmp_path)
+    assert {tmp_path / "behaviour.md", tmp_path / "behaviour.csv", tmp_path / "behaviour_vs_sft.png"} <= set(files)
+    stats = pd.read_csv(tmp_path / "behaviour.csv")
+    ours = stats[(stats["strategy"] == "ours") & (stats["budget"] == 0.1)].iloc[0]
+    assert ours["n"] == 2 and ours["behaviour_vs_sft.filler_mean"] == -0.3
+    assert "0.50 ± 0.00 (-0.30)" in (tmp_path / "behaviour.md").read_text()
+    assert (tmp_path / "behaviour_vs_sft.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_no_behaviour_files_off_the_world(tmp_path):
+    files = write_leaderboard(_frame(), tmp_path)
+    assert not any(f.name.startswith("behaviour") for f in files)
