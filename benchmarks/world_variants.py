@@ -34,9 +34,11 @@ ROW = ("pairs", "agrees", "disagrees", "gold_delta", "words_delta", "correct_del
        "fabricated_delta", "format_kept_delta")
 
 
-def taught_rows(variant: str, seed: int, conflict: float, budget: float) -> dict:
-    """{"pairs:conflicting" / "pairs:consistent" / STRATEGY: gold diagnostics row} for one variant and seed."""
-    config = resolve_config("tiny", dataset=variant, seed=seed, conflict=conflict, budget=budget)
+def taught_rows(variant: str, seed: int, conflict: float, budget: float, world_prompts: int | None = None) -> dict:
+    """{"pairs:conflicting" / "pairs:consistent" / STRATEGY: gold diagnostics row} for one variant and seed
+    (``world_prompts``: the tiny preset's unless given)."""
+    config = resolve_config("tiny", dataset=variant, seed=seed, conflict=conflict, budget=budget,
+                            world_prompts=world_prompts)
     pairs, _ = build_pairs(load_records(variant, world_prompts=config.world_prompts), conflict, seed=seed)
     context = StrategyContext(pairs, seed=seed, pd_config=config.pd)
     rows = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -10,6 +11,9 @@ from eval.generate import DecodingConfig, generate
 from eval.judge_cache import JudgeCache
 from eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
 from eval.pairwise import Judge, judge_pairs
+from eval.verdicts import MAX_INVALID_SHARE, check_invalid_share
+
+log = logging.getLogger(__name__)
 
 
 def pairwise_evaluation(
@@ -24,6 +28,7 @@ def pairwise_evaluation(
     refresh_generations: bool = False,
     refresh_judge: bool = False,
     baseline_decoding: DecodingConfig | None = None,
+    max_invalid_share: float = MAX_INVALID_SHARE,
 ) -> dict:
     """Generate with both models, judge every pair in both orders, and score each set and AW.
 
@@ -31,11 +36,13 @@ def pairwise_evaluation(
     Returns per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
     the wall-clock seconds spent generating and judging (cache hits cost ~0); and the generations
-    (for artifacts).
+    (for artifacts). Warns when many verdicts are invalid and raises InvalidVerdictsError above
+    ``max_invalid_share`` (see ``eval.verdicts.check_invalid_share``).
     """
     cache = cache or JudgeCache(refresh=refresh_judge)
     per_set, outcomes_by_set, samples = {}, {}, {}
     seconds = {"generation": 0.0, "judging": 0.0}
+    unparsed = []
     for name, prompts in sets.items():
         prompts = list(prompts)
         started = time.perf_counter()
@@ -46,6 +53,7 @@ def pairwise_evaluation(
         started = time.perf_counter()
         judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
         seconds["judging"] += time.perf_counter() - started
+        unparsed += [r.raw for j in judged for r in (j.model_first, j.model_second) if r.scores is None]
         outcomes = [j.outcome for j in judged]
         outcomes_by_set[name] = outcomes
         per_set[name] = {
@@ -64,6 +72,10 @@ def pairwise_evaluation(
             {"instruction": p, "model": m, "baseline": b, "outcome": o}
             for p, m, b, o in zip(prompts, model_answers, baseline_answers, outcomes)
         ]
+    warning = check_invalid_share(len(unparsed), 2 * sum(row["n"] for row in per_set.values()), judge.identity,
+                                  max_invalid_share, unparsed[0] if unparsed else "")
+    if warning:
+        log.warning(warning)
     summary = average_win(outcomes_by_set, n_boot=n_boot)
     return {
         "sets": per_set,

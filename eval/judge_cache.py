@@ -1,8 +1,10 @@
 """A content-addressed, on-disk cache of judge replies (SQLite, one row per judged order).
 
 Every reply is committed as soon as it arrives, so an interrupted evaluation keeps every
-verdict it paid for, and an identical re-run asks the judge nothing. It lives in pdbench's
-cache folder (or a path you choose), never inside the installed package.
+verdict it paid for, and an identical re-run asks the judge nothing. Only parsed replies are
+final: an unparseable one is never stored (``eval.pairwise`` does not put it) and one stored by
+an older version reads as missing, so a fixed judge is asked again. It lives in pdbench's cache
+folder (or a path you choose), never inside the installed package.
 """
 
 from __future__ import annotations
@@ -37,21 +39,21 @@ class JudgeCache:
         return content_key(judge_id, instruction, response_1, response_2)
 
     def get(self, key: str) -> JudgeReply | None:
-        """The stored reply, or None."""
+        """The stored parsed reply, or None (nothing stored, or only an unparseable reply)."""
         if self.refresh:
             return None
         with self._lock:
             row = self._db.execute("SELECT score_1, score_2, raw FROM replies WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        if row is None or row[0] is None:
             return None
-        scores = None if row[0] is None else (row[0], row[1])
-        return JudgeReply(scores, row[2])
+        return JudgeReply((row[0], row[1]), row[2])
 
     def put(self, key: str, reply: JudgeReply) -> None:
-        """Store a reply and commit at once."""
-        score_1, score_2 = reply.scores if reply.scores else (None, None)
+        """Store a parsed reply and commit at once."""
+        if reply.scores is None:
+            raise ValueError("an unparseable judge reply is not a final answer; it is not cached")
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?)", (key, score_1, score_2, reply.raw))
+            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?, ?)", (key, *reply.scores, reply.raw))
             self._db.commit()
 
     def close(self) -> None:

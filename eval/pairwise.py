@@ -22,6 +22,9 @@ class Judge(Protocol):
     def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
         """One judgement of (response 1, response 2) in this order."""
 
+    def check(self) -> None:
+        """Raise if the judge cannot be used (e.g. its endpoint is unreachable); called before any compute."""
+
 
 @dataclass(frozen=True)
 class PairJudgement:
@@ -48,6 +51,12 @@ class PairJudgement:
         return sum(v is None for v in self.verdicts)
 
 
+IDENTICAL_ANSWERS = JudgeReply((0.0, 0.0), "identical answers: a tie by rule, the judge was not asked")
+"""The reply for two identical answers. Both swapped orders of such a pair are the same request, so a
+judge asked twice could give them different replies depending on timing and cache state; the rule
+makes the verdict the same from any cache state (and equal answers deserve a tie)."""
+
+
 def judge_pairs(
     judge: Judge,
     instructions: Sequence[str],
@@ -58,23 +67,34 @@ def judge_pairs(
     invalid_retries: int = 2,
     desc: str = "judging",
 ) -> list[PairJudgement]:
-    """Judge every (model, baseline) pair in both orders; cached replies are never asked again."""
+    """Judge every (model, baseline) pair in both orders; cached replies are never asked again.
+
+    Each distinct request is asked once per call, identical answers are a tie without asking,
+    and a reply that still does not parse after ``invalid_retries`` retries is returned (counted
+    as invalid) but not cached, so a later run asks again.
+    """
     cache = cache or JudgeCache()
     jobs = []
     for instruction, model, baseline in zip(instructions, model_answers, baseline_answers, strict=True):
         jobs += [(instruction, model, baseline), (instruction, baseline, model)]
+    keys = [JudgeCache.key(judge.identity, *job) for job in jobs]
+    distinct = dict(zip(keys, jobs))
 
-    def run(job: tuple[str, str, str]) -> JudgeReply:
-        key = JudgeCache.key(judge.identity, *job)
+    def run(item: tuple[str, tuple[str, str, str]]) -> JudgeReply:
+        key, job = item
+        if job[1] == job[2]:
+            return IDENTICAL_ANSWERS
         reply = cache.get(key)
         if reply is None:
             reply = _ask(judge, job, invalid_retries)
-            cache.put(key, reply)
+            if reply.scores is not None:
+                cache.put(key, reply)
         return reply
 
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        replies = list(tqdm(pool.map(run, jobs), total=len(jobs), desc=desc, unit="verdict", leave=False))
-    return [PairJudgement(replies[i], replies[i + 1]) for i in range(0, len(replies), 2)]
+        replies = list(tqdm(pool.map(run, distinct.items()), total=len(distinct), desc=desc, unit="verdict", leave=False))
+    by_key = dict(zip(distinct, replies))
+    return [PairJudgement(by_key[keys[i]], by_key[keys[i + 1]]) for i in range(0, len(keys), 2)]
 
 
 def _ask(judge: Judge, job: tuple[str, str, str], invalid_retries: int) -> JudgeReply:

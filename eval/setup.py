@@ -27,7 +27,8 @@ def build_judge(config):
         from eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
 
         return OpenAIJudge(OpenAIJudgeConfig(model=config.judge.split(":", 1)[1], base_url=config.judge_base_url,
-                                             api_key_env=config.judge_api_key_env))
+                                             api_key_env=config.judge_api_key_env, timeout_s=config.judge_timeout_s,
+                                             max_retries=config.judge_max_retries))
     raise ValueError(f"unknown judge {config.judge!r}; use rubric or openai:MODEL")
 
 

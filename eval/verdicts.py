@@ -53,3 +53,35 @@ def outcome(first: int | None, second: int | None) -> str:
         return "tie"
     total = first + second
     return "win" if total > 0 else "loss" if total < 0 else "tie"
+
+
+WARN_INVALID_SHARE = 0.05
+"""Above this share of invalid verdicts a run warns loudly: each invalid verdict turns its pair into a
+tie, pulling every win score towards 1."""
+MAX_INVALID_SHARE = 0.2
+"""Default threshold above which the evaluation fails instead of reporting a result: with more than
+one verdict in five invalid, the win scores say more about the judge's output format than about
+the models. Override it with ``max_invalid_share`` (``pdbench eval --max-invalid-share``)."""
+
+
+class InvalidVerdictsError(ValueError):
+    """Too many of the judge's replies could not be parsed for the result to mean anything."""
+
+
+def check_invalid_share(invalid: int, total: int, judge: str, max_share: float = MAX_INVALID_SHARE,
+                        example: str = "") -> str | None:
+    """Raise InvalidVerdictsError above ``max_share``; return a warning line above WARN_INVALID_SHARE, else None.
+
+    ``example`` is one unparseable reply, quoted (shortened) so the user sees what the judge said.
+    """
+    share = invalid / total if total else 0.0
+    if share <= min(WARN_INVALID_SHARE, max_share):
+        return None
+    what = (f"{invalid} of {total} verdicts ({share:.0%}) from judge {judge} could not be parsed"
+            + (f", e.g. {example[:120]!r}" if example else ""))
+    if share > max_share:
+        raise InvalidVerdictsError(
+            f"{what}: above the limit of {max_share:.0%}, so no result is reported. Unparseable replies are not "
+            "cached: fix the judge (model, prompt, endpoint) and re-run to ask only for those, "
+            "or raise max_invalid_share (pdbench eval --max-invalid-share)")
+    return f"WARNING: {what}; each counts as a tie, pulling win scores towards 1"

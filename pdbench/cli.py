@@ -146,18 +146,21 @@ def strategies_list(strategy_path):
       pdbench strategies list
       pdbench strategies list --strategy-path ./my_strategies
     """
-    from pdbench.registry import discover
+    from pdbench.registry import broken_strategies, discover
 
     for info in discover(strategy_path).values():
         click.echo(f"{info.name:<12} {info.kind:<10} {info.description}")
+    for name, problem in broken_strategies().items():
+        click.echo(f"{name:<12} {'BROKEN':<10} {problem}")
 
 
 @main.command("select")
 @click.option("--strategy", required=True, help="Registered strategy name (see `pdbench strategies list`).")
-@click.option("--conflict", type=float, default=0.3, show_default=True, help="Conflict level of the pair set.")
-@click.option("--budget", type=float, default=0.3, show_default=True, help="Selection budget λ in (0, 1].")
+@click.option("--conflict", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Conflict level of the pair set.")
+@click.option("--budget", type=click.FloatRange(0, 1, min_open=True), default=0.3, show_default=True,
+              help="Selection budget λ in (0, 1].")
 @click.option("--dataset", default="world", show_default=True, help=DATASETS)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of pairing, reward models and selection.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of pairing, reward models and selection.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
 @click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False), help="Extra strategy folder.")
 def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
@@ -177,7 +180,9 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
     from pdbench.planning import export_plan, make_plan
+    from pdbench.registry import get_strategy
 
+    get_strategy(strategy, strategy_path)  # an unknown or broken strategy fails before the data is built
     started = time.perf_counter()
     pairs, _ = build_pairs(load_records(dataset), conflict, seed=seed, source=dataset)
     built = time.perf_counter()
@@ -220,7 +225,8 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
 @click.option("--run-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the run's files go.  [runs/<name>]")
 @click.option("--experiment", default="pdbench", show_default=True, help="MLflow experiment.")
 @click.option("--no-track", is_flag=True, help="Do not log to MLflow.")
-@click.option("--dry-run", is_flag=True, help="Print the resolved plan (config, models, judge, accelerate) and exit.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved plan and, for each precondition (judge key and endpoint, "
+              "dataset and models, GPUs), ready or not; exit non-zero if one is not. Computes nothing.")
 def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment, no_track, dry_run, **overrides):
     """Run one cell of the paper's Table 1: select, train (DPO/DMPO), evaluate, log to MLflow.
 
@@ -251,33 +257,50 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
             "stages": ["data", "pd (shared artifacts)", "plan", "train", "baseline", "generate", "judge", "metrics", "mlflow"],
         }
         click.echo(yaml.safe_dump(plan, sort_keys=False))
+        _preflight(config, strategy_path)
         return
     from pdbench.publish import LiveTracking
     from pdbench.report import format_result
+    from pdbench.rundir import claim, default_run_dir
     from pdbench.runner import run_pipeline
 
-    name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
-    run_dir = run_dir or Path("runs") / name
+    run_dir = run_dir or default_run_dir(config)
     live = None if no_track else LiveTracking(experiment)
-    result = run_pipeline(config, run_dir, frozenset(force), strategy_path, publish=live and live.publish)
-    click.echo(format_result(result))
-    if live:
-        live.close(run_dir)
+    with claim(run_dir):  # a second process of the same cell stops here
+        result = run_pipeline(config, run_dir, frozenset(force), strategy_path, publish=live and live.publish)
+        click.echo(format_result(result))
+        if live:
+            live.close(run_dir)
     click.echo(f"run folder: {run_dir}")
 
 
-def _track(run_dir: Path, experiment: str) -> None:
+def _preflight(config, strategy_paths) -> None:
+    """Print each precondition of the run as ready / NOT READY; exit non-zero if any is not."""
+    from pdbench.preflight import format_checks, preflight
+
+    checks = preflight(config, strategy_paths)
+    click.echo("preconditions:\n" + format_checks(checks))
+    missing = [c.name for c in checks if not c.ready]
+    if missing:
+        raise click.ClickException(f"{len(missing)} precondition(s) not ready: {', '.join(missing)}")
+
+
+def _track(run_dir: Path, experiment: str) -> bool:
+    """Send a finished run folder's record to MLflow and mark it synced; on failure say how to upload later.
+    Returns success."""
     from pdbench.publish import track_run_dir
+    from pdbench.rundir import mark_synced
     from pdbench.tracking import tracking_uri
 
     try:
         run_id = track_run_dir(run_dir, experiment)
-    except FileNotFoundError:
-        raise  # an unfinished run: its message says what to do
-    except Exception as error:  # say where and why, and that nothing is lost
-        raise click.ClickException(f"could not log {run_dir} to MLflow at {tracking_uri()} ({type(error).__name__}: "
-                                   f"{error}). The results are safe there; run `pdbench sync {run_dir}` again later.")
+    except Exception as error:  # an unreachable server must not cost the results
+        click.echo(f"could not log to MLflow at {tracking_uri()} ({type(error).__name__}: {error}).\n"
+                   f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
+        return False
+    mark_synced(run_dir, run_id, tracking_uri())
     click.echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+    return True
 
 
 @main.command("sync")
@@ -288,19 +311,34 @@ def sync(run_dirs, experiment):
     or a sweep ran with --no-track on a GPU machine that cannot reach it).
 
     A sweep folder (it holds sweep.json) becomes one parent run with a child per finished cell.
+    A folder already uploaded (it holds synced.json) is skipped. Exits non-zero if any upload failed.
 
     \b
     Examples:
       MLFLOW_TRACKING_URI=http://mlflow.internal:5000 pdbench sync runs/ours-c0.3-b0.3-s0-tiny
       pdbench sync runs/sweep-tiny --experiment table1 && pdbench leaderboard --experiment table1
     """
+    from pdbench.rundir import check_finished, synced_run_id
     from pdbench.sweep import is_sweep_dir, sync_sweep
 
+    failed = []
     for run_dir in run_dirs:
-        if is_sweep_dir(run_dir):
-            sync_sweep(run_dir, experiment)
-        else:
-            _track(run_dir, experiment)
+        try:
+            if is_sweep_dir(run_dir):
+                sync_sweep(run_dir, experiment)
+                continue
+            check_finished(run_dir)
+        except Exception as error:  # one line per folder; the others are still uploaded
+            click.echo(f"{run_dir}: {type(error).__name__}: {error}", err=True)
+            failed.append(str(run_dir))
+            continue
+        if synced_run_id(run_dir):
+            click.echo(f"{run_dir}: already uploaded as MLflow run {synced_run_id(run_dir)} "
+                       f"(delete {run_dir / 'synced.json'} to upload it again)")
+        elif not _track(run_dir, experiment):
+            failed.append(str(run_dir))
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(run_dirs)} folder(s) not uploaded: {', '.join(failed)}")
 
 
 @main.command("sweep")
@@ -388,10 +426,22 @@ def _floats(text: str) -> list[float]:
 @click.option("--baseline-temperature", type=float, help="Sample the baseline differently (default: --temperature).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--alpaca/--no-alpaca", default=False, show_default=True, help="Also compute AlpacaEval-2 WR / LC of --model.")
+@click.option("--force", multiple=True, type=click.Choice(["generate", "judge"]),
+              help="Generate again / ask the judge again instead of reusing cached answers or verdicts (repeatable).")
+@click.option("--max-invalid-share", type=click.FloatRange(0, 1),
+              help="Fail when more than this share of judge verdicts cannot be parsed (warns from 5 %).  [default: 0.2]")
+@click.option("--judge-timeout", "judge_timeout_s", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds one judge request may take.  [default: 120]")
+@click.option("--judge-retries", "judge_max_retries", type=click.IntRange(min=0),
+              help="Retries of a failed judge request (rate limits, 5xx, timeouts), with backoff.  [default: 6]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write result.json and samples.json here.")
 def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts_per_set, max_new_tokens, temperature,
-                 top_p, baseline_temperature, seed, alpaca, out):
+                 top_p, baseline_temperature, seed, alpaca, force, max_invalid_share, judge_timeout_s, judge_max_retries,
+                 out):
     """Generate with two models, judge every pair in both orders, print win scores and AW.
+
+    Verdicts and answers are cached; a judge reply that cannot be parsed is not, so a re-run after
+    fixing the judge asks only for those.
 
     \b
     Examples:
@@ -399,24 +449,32 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
       pdbench eval --model smollm2-135m-instruct --baseline smollm2-135m-instruct --baseline-temperature 1.5
       pdbench eval --model M --baseline B --sets paper --judge openai:gpt-4o
       pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
+      pdbench eval --model M --baseline B --judge openai:gpt-4o --force judge   # ask the judge again
     """
     from eval.evaluate import format_table, pairwise_evaluation
     from eval.setup import alpaca_metrics, build_judge
     from eval.setup import eval_sets as resolve_sets
     from pdbench.fileio import write_json
-    from pdbench.models import resolve_model_path
+    from pdbench.models import check_model_spec, resolve_model_path
     from pdbench.presets import resolve_config
     from pdbench.quiet import known_warnings_silenced
 
+    check_model_spec(model, "--model")
+    check_model_spec(baseline, "--baseline")
     decoding = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed}
     config = resolve_config("tiny", eval_sets=eval_sets, judge=judge, judge_base_url=judge_base_url,
-                            eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline)
+                            eval_prompts_per_set=eval_prompts_per_set, decoding=decoding, policy=baseline,
+                            max_invalid_share=max_invalid_share, judge_timeout_s=judge_timeout_s,
+                            judge_max_retries=judge_max_retries)
     judge_instance = build_judge(config)
+    judge_instance.check()
     from dataclasses import replace
 
     baseline_decoding = None if baseline_temperature is None else replace(config.decoding, temperature=baseline_temperature)
     result = pairwise_evaluation(resolve_model_path(model), resolve_model_path(baseline), resolve_sets(config),
-                                 judge_instance, config.decoding, baseline_decoding=baseline_decoding)
+                                 judge_instance, config.decoding, baseline_decoding=baseline_decoding,
+                                 refresh_generations="generate" in force, refresh_judge="judge" in force,
+                                 max_invalid_share=config.max_invalid_share)
     click.echo(format_table(result))
     if alpaca:
         with known_warnings_silenced():

@@ -8,8 +8,10 @@ distributed and the main process alone logs and writes results.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -57,5 +59,33 @@ def run_training(
         command += ["-m", "pdbench.train_entry", str(output_dir)]
     else:
         command = entry
-    subprocess.run(command, check=True)
+    _run_quietly_interruptible(command)
     return json.loads((output_dir / "rank-0.json").read_text())
+
+
+def _run_quietly_interruptible(command: list[str]) -> None:
+    """Run the training child; on Ctrl-C stop it with SIGTERM and re-raise here, where it is one line.
+
+    The child starts with SIGINT ignored (Python installs its KeyboardInterrupt handler only where
+    SIGINT is not ignored), so the terminal's Ctrl-C does not print its 80-line traceback.
+    """
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child, restored at once here
+        try:
+            child = subprocess.Popen(command)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    else:  # signal dispositions can only be changed on the main thread
+        child = subprocess.Popen(command)
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise
+    if code != 0:
+        raise subprocess.CalledProcessError(code, command)

@@ -14,8 +14,10 @@ Embedded models load with ``local_files_only=True``: they never touch the networ
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import shutil
 import tempfile
 from importlib.util import find_spec
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from pdbench.cache import cache_root
+from pdbench.cache import cache_root, stage_lock
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -57,6 +59,32 @@ _SMOLLM2_CHAT_TEMPLATE = (
 )
 
 
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+"""owner/name, as Hugging Face spells model ids."""
+
+
+def check_model_spec(spec: str, what: str = "model") -> None:
+    """Fail fast, with one line, on a spec that is neither an embedded alias, a model folder nor a Hub id.
+
+    Cheap and offline: an embedded alias needs its package, a path must be a folder with a config.json,
+    anything else must look like ``owner/name`` (the Hub is asked only when the model is loaded).
+    """
+    if is_embedded(spec):
+        _package_dir(spec)
+        return
+    path = Path(spec).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"{what} {spec}: not a model folder (it holds no config.json)")
+        return
+    if _HUB_ID.fullmatch(spec):
+        return
+    close = difflib.get_close_matches(spec, EMBEDDED_MODELS, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise FileNotFoundError(f"{what} {spec!r}: no such folder, not an embedded alias ({', '.join(EMBEDDED_MODELS)}) "
+                            f"and not a Hugging Face id (owner/name).{hint}")
+
+
 def is_embedded(spec: str) -> bool:
     """Whether ``spec`` is the alias of an embedded model."""
     return spec in EMBEDDED_MODELS
@@ -71,7 +99,10 @@ def resolve_model_path(spec: str) -> str:
     if spec == SMOLLM2:
         target = cache_root() / "models" / SMOLLM2
         if not (target / _MARKER).is_file():
-            _convert_gguf(_package_dir(SMOLLM2) / _GGUF_FILE, target)
+            with stage_lock(target):  # one conversion at a time; the OS releases the lock of a killed one
+                if not (target / _MARKER).is_file():
+                    _remove_staging_leftovers(target)
+                    _convert_gguf(_package_dir(SMOLLM2) / _GGUF_FILE, target)
         return str(target)
     if spec == MINILM:
         return str(_package_dir(MINILM) / "model")
@@ -115,6 +146,16 @@ def _package_dir(alias: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(f"The embedded model {alias!r} needs the package {module!r}: run `{install}`")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _remove_staging_leftovers(target: Path) -> None:
+    """Delete staging folders of conversions killed before they could clean up (kill -9 leaves ~0.5 GB).
+
+    Called under the conversion lock, so no live conversion owns one.
+    """
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _convert_gguf(gguf_path: Path, target: Path) -> None:

@@ -9,17 +9,19 @@ from typing import Literal
 Objective = Literal["dpo", "dmpo", "none"]
 STRATEGY_KINDS = ("full", "selection", "ablation", "reference")
 """full: trains on every pair; selection / ablation: keep round(budget * n) pairs;
-reference: a point of comparison (no training, or an upper bound from ground-truth ratings)."""
+reference: a point of comparison (no training, or an upper bound from ground-truth ratings, which
+may itself select at the budget: it says so with ``register("reference", budgeted=True)``)."""
 BUDGETED_KINDS = ("selection", "ablation")
+"""Kinds that keep a budget's share of the pairs unless registered otherwise."""
 
 
-def is_budgeted(strategy: str, kinds: Mapping[str, str]) -> bool:
-    """Whether ``strategy`` keeps a budget's share of the pairs, by its kind in ``kinds`` (name -> kind).
+def is_budgeted(strategy: str, budgeted: Mapping[str, bool]) -> bool:
+    """Whether ``strategy`` keeps a budget's share of the pairs, by ``budgeted`` (name -> StrategyInfo.budgeted).
 
-    A strategy missing from ``kinds`` (say, from a folder not loaded here) counts as budgeted, as a
+    A strategy missing from ``budgeted`` (say, from a folder not loaded here) counts as budgeted, as a
     selection strategy would: its cells then stay apart per budget rather than being pooled.
     """
-    return kinds.get(strategy, "selection") in BUDGETED_KINDS
+    return budgeted.get(strategy, True)
 
 
 class PlanError(ValueError):
@@ -45,13 +47,19 @@ def budget_size(budget: float, n_pairs: int) -> int:
     return int(round(budget * n_pairs))
 
 
-def validate_plan(plan: Plan, n_pairs: int, budget: float, kind: str, name: str = "strategy") -> Plan:
-    """Check a Plan against the contract; returns it unchanged or raises PlanError naming the strategy."""
+def validate_plan(plan: Plan, n_pairs: int, budget: float, kind: str, name: str = "strategy",
+                  budgeted: bool | None = None) -> Plan:
+    """Check a Plan against the contract; returns it unchanged or raises PlanError naming the strategy.
+
+    ``budgeted`` (default: by ``kind``) says whether the Plan must keep round(budget * n) rows.
+    """
     def fail(problem: str) -> PlanError:
         return PlanError(f"strategy '{name}' returned an invalid Plan: {problem}")
 
     if not 0.0 < budget <= 1.0:
         raise PlanError(f"budget must be in (0, 1], got {budget}")
+    if not isinstance(plan, Plan):
+        raise fail(f"expected a pdbench.plan.Plan, got {type(plan).__name__}")
     rows = plan.rows
     if len(set(rows)) != len(rows):
         raise fail("rows are not unique")
@@ -67,8 +75,8 @@ def validate_plan(plan: Plan, n_pairs: int, budget: float, kind: str, name: str 
         raise fail("dmpo needs one pd_term value per row")
     if plan.objective != "dmpo" and plan.pd_term is not None:
         raise fail("pd_term is only for the dmpo objective")
-    if kind in BUDGETED_KINDS and len(rows) != budget_size(budget, n_pairs):
-        raise fail(f"a {kind} strategy keeps round(budget * n) = {budget_size(budget, n_pairs)} rows, got {len(rows)}")
+    if (kind in BUDGETED_KINDS if budgeted is None else budgeted) and len(rows) != budget_size(budget, n_pairs):
+        raise fail(f"a budgeted {kind} strategy keeps round(budget * n) = {budget_size(budget, n_pairs)} rows, got {len(rows)}")
     if kind == "full" and len(rows) != n_pairs:
         raise fail(f"a full-data strategy trains on all {n_pairs} rows, got {len(rows)}")
     return plan

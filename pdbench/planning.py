@@ -27,7 +27,7 @@ def make_plan(
     """Run strategy ``name`` and validate its Plan, determinism included (it is asked twice)."""
     info = get_strategy(name, strategy_paths)
     strategy = info.factory()
-    plan = validate_plan(strategy.plan(pairs, budget, context), len(pairs), budget, info.kind, name)
+    plan = validate_plan(strategy.plan(pairs, budget, context), len(pairs), budget, info.kind, name, info.budgeted)
     # Artifacts are cached, so the second call is cheap; a strategy that draws from a global
     # RNG instead of context.rng() is caught here.
     if info.factory().plan(pairs, budget, context) != plan:

@@ -49,11 +49,14 @@ class LiveTracking:
         self.run_id = run_id
 
     def close(self, run_dir: Path) -> None:
-        """The last line about tracking: where the run is, or how to upload it."""
+        """The last line about tracking: where the run is (the folder is then marked synced), or how to upload it."""
+        from pdbench.rundir import mark_synced
+
         if self.failure:
             self.echo(f"Not logged to MLflow; the results are safe in {run_dir}. Upload them later with: "
                       f"pdbench sync {run_dir}")
         else:
+            mark_synced(run_dir, self.run_id, self.uri)
             self.echo(f"MLflow run {self.run_id} in experiment '{self.experiment}' at {self.uri}  (see: mlflow ui)")
 
 

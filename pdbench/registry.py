@@ -2,8 +2,10 @@
 
 Discovery imports every module of the ``strategies`` package, the modules of user folders
 (``--strategy-path DIR`` or the ``PDBENCH_STRATEGY_PATH`` environment variable, ``os.pathsep``
-separated) and the entry-point group ``pdbench.strategies``. Import errors propagate: a broken
-strategy file should fail loudly, not vanish from the list.
+separated) and the entry-point group ``pdbench.strategies``. Import errors of the built-in
+strategies and entry points propagate. A user file that fails to import is set aside (named, with
+its error, in ``pdbench strategies list`` and whenever its strategy is asked for), so one broken
+file does not make every other strategy unusable; it never vanishes silently.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from pdbench.plan import STRATEGY_KINDS, Plan
+from pdbench.plan import BUDGETED_KINDS, STRATEGY_KINDS, Plan
 
 ENV_STRATEGY_PATH = "PDBENCH_STRATEGY_PATH"
 ENTRY_POINT_GROUP = "pdbench.strategies"
@@ -47,10 +49,14 @@ class StrategyInfo:
     """First line of the class docstring."""
     factory: type
     """The class; called without arguments to get a Strategy."""
+    budgeted: bool = True
+    """Whether it keeps round(budget * n) pairs: sweeps run it per budget, the leaderboard keeps budgets apart."""
 
 
 _REGISTRY: dict[str, StrategyInfo] = {}
 _loaded_paths: set[str] = set()
+_BROKEN: dict[str, str] = {}
+"""Strategy name (file stem) -> why its user file failed to import."""
 
 
 class UnknownStrategyError(KeyError):
@@ -60,8 +66,15 @@ class UnknownStrategyError(KeyError):
         return self.args[0]
 
 
-def register(kind: str):
+class BrokenStrategyError(ValueError):
+    """The strategy's user file failed to import; the message names the file and the error."""
+
+
+def register(kind: str, budgeted: bool | None = None):
     """Class decorator: register a strategy under its module's file name.
+
+    ``budgeted`` defaults to the kind's (selection and ablation strategies are); a reference that
+    selects at the budget says ``budgeted=True``.
 
     >>> @register("selection")
     ... class Ours: ...
@@ -75,7 +88,8 @@ def register(kind: str):
         if existing is not None and _origin(existing.factory) != _origin(cls):
             raise ValueError(f"strategy name '{name}' is registered twice ({existing.factory} and {cls})")
         doc = (cls.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = StrategyInfo(name, kind, doc[0] if doc else "", cls)
+        is_budgeted = kind in BUDGETED_KINDS if budgeted is None else budgeted
+        _REGISTRY[name] = StrategyInfo(name, kind, doc[0] if doc else "", cls, is_budgeted)
         return cls
 
     return decorate
@@ -96,13 +110,22 @@ def discover(paths: Iterable[str | Path] = ()) -> dict[str, StrategyInfo]:
 
 
 def get_strategy(name: str, paths: Iterable[str | Path] = ()) -> StrategyInfo:
-    """Look up a strategy by name; unknown names raise with "did you mean" and the known names."""
+    """Look up a strategy by name; unknown names raise with "did you mean" and the known names,
+    a strategy whose file failed to import raises BrokenStrategyError naming the file."""
     registry = discover(paths)
+    if name in _BROKEN:
+        raise BrokenStrategyError(f"strategy '{name}' cannot be used: {_BROKEN[name]}")
     if name in registry:
         return registry[name]
     close = difflib.get_close_matches(name, registry, n=3)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise UnknownStrategyError(f"unknown strategy '{name}'.{hint} Known strategies: {', '.join(registry)}")
+    broken = f" Files that failed to import: {'; '.join(_BROKEN.values())}" if _BROKEN else ""
+    raise UnknownStrategyError(f"unknown strategy '{name}'.{hint} Known strategies: {', '.join(registry)}.{broken}")
+
+
+def broken_strategies() -> dict[str, str]:
+    """Strategy name -> why its user file failed to import (after ``discover``)."""
+    return dict(_BROKEN)
 
 
 def _origin(cls: type) -> str:
@@ -120,5 +143,10 @@ def _import_folder(folder: Path) -> None:
         spec = importlib.util.spec_from_file_location(module_name, file)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
-        spec.loader.exec_module(module)
         _loaded_paths.add(str(file.resolve()))
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:  # set aside, named: see the module docstring
+            del sys.modules[module_name]
+            line = f" (line {error.lineno})" if isinstance(error, SyntaxError) else ""
+            _BROKEN[file.stem] = f"{file} failed to import: {type(error).__name__}: {getattr(error, 'msg', error)}{line}"

@@ -25,6 +25,7 @@ from pdbench.presets import RunConfig
 from pdbench.progress import Progress, Stage
 from pdbench.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.report import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
+from pdbench.rundir import clear_results
 from pdbench.stages import device_name, initial_policy_stage, is_trained, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
@@ -35,16 +36,17 @@ PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline
 
 def validate(config: RunConfig, strategy_paths=()) -> None:
     """Fail fast, before any training, on inputs that cannot work."""
+    from eval.setup import build_judge
+    from pdbench.models import check_model_spec
+    from pdbench.presets import check_config
     from pdbench.registry import get_strategy
 
-    if not 0.0 < config.budget <= 1.0:
-        raise ValueError(f"--budget must be in (0, 1], got {config.budget}")
-    if not 0.0 <= config.conflict <= 1.0:
-        raise ValueError(f"--conflict must be in [0, 1], got {config.conflict}")
+    check_config(config)  # types and ranges
+    check_model_spec(config.policy, "--policy")
+    if config.baseline not in ("overall", "sft"):
+        check_model_spec(config.baseline, "--baseline")
     get_strategy(config.strategy, strategy_paths)  # unknown names fail here, with suggestions
-    from eval.setup import build_judge
-
-    build_judge(config)  # a missing API key fails here, not after training
+    build_judge(config).check()  # a missing API key or an unreachable endpoint fails here, not after training
 
 
 def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = frozenset(), strategy_paths=(),
@@ -62,6 +64,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     validate(config, strategy_paths)
     hide_library_progress_bars()
     run_dir = Path(run_dir)
+    clear_results(run_dir)  # a run that fails must not leave its config beside an older result
     write_json(run_dir / "config.json", config.to_dict())
     journal = Journal(run_dir)
     journal.begin(run_dir.name, run_params(config.to_dict()), {**config_tags(config.to_dict(), device_name()),
@@ -138,7 +141,8 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     with progress.stage("evaluation"):
         started = time.perf_counter()
         evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
-                                         refresh_generations="generate" in force, refresh_judge="judge" in force)
+                                         refresh_generations="generate" in force, refresh_judge="judge" in force,
+                                         max_invalid_share=config.max_invalid_share)
         costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
                                "device": device_name()}
     alpaca = None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pdbench.cache import content_key, frame_fingerprint, stage_dir, stage_lock
 from pdbench.data.loading import load_records
-from pdbench.data.pairs import build_pairs
+from pdbench.data.pairs import PAIRING_VERSION, build_pairs
 from pdbench.fileio import write_json, write_with
 from pdbench.plan import Plan
 from pdbench.planning import planned_pairs
@@ -33,9 +33,9 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
     from pdbench.world.variants import parse_world_dataset
 
     variant = parse_world_dataset(config.dataset)
-    # v2: pairs carry world_spec; a world variant's key holds its config, so editing one can never reuse old pairs.
-    key = content_key("pairs-v2", config.dataset, variant and variant.identity(), config.conflict, config.seed,
-                      config.world_prompts)
+    # A world variant's key holds its config, so editing one can never reuse old pairs.
+    key = content_key("pairs", PAIRING_VERSION, config.dataset, variant and variant.identity(), config.conflict,
+                      config.seed, config.world_prompts)
     folder = stage_dir("pairs", key)
     with stage_lock(folder):
         record = _done(folder, force)

@@ -28,6 +28,7 @@ from pdbench.plan import is_budgeted
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
 from pdbench.publish import track_run_dir
+from pdbench.rundir import claim
 
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
@@ -37,11 +38,11 @@ UNTRACKED = "untracked"
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
     """(strategy, conflict, budget, seed) cells; full-data and reference strategies ignore the budget, so they
     get one cell per (conflict, seed) at the first budget."""
-    kinds = {name: info.kind for name, info in discover(paths).items()}
+    budgeted = {name: info.budgeted for name, info in discover(paths).items()}
     cells = []
     for strategy in strategies:
         for conflict in conflicts:
-            for budget in (budgets if is_budgeted(strategy, kinds) else budgets[:1]):
+            for budget in (budgets if is_budgeted(strategy, budgeted) else budgets[:1]):
                 for seed in seeds:
                     cells.append((strategy, conflict, budget, seed))
     return cells
@@ -66,6 +67,12 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
     workers it must be a module-level function, as it runs in spawned processes.
     """
+    _check_cells(base, cells, strategy_paths)
+    with claim(sweep_dir):  # a second sweep in the same folder stops here
+        return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
+
+
+def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell) -> dict:
     sweep_dir = Path(sweep_dir)
     state = _load_state(sweep_dir)
     if track:
@@ -87,6 +94,17 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     if state["parent_run_id"] and not track:
         click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
     return {**state, "is_tracked": track}
+
+
+def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
+    """Every cell's strategy and configuration, before the first cell computes anything."""
+    from pdbench.presets import check_config
+    from pdbench.registry import get_strategy
+
+    for strategy in dict.fromkeys(cell[0] for cell in cells):
+        get_strategy(strategy, strategy_paths)
+    for strategy, conflict, budget, seed in cells:
+        check_config(replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed))
 
 
 def sync_sweep(sweep_dir: Path, experiment: str) -> dict:

@@ -5,7 +5,7 @@ from pdbench.registry import register
 from pdbench.selection import smallest
 
 
-@register("reference")
+@register("reference", budgeted=True)
 class PDRatings:
     """PD selection with PD computed from the true fine-grained ratings (needs all aspects rated)."""
 

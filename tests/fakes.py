@@ -61,3 +61,70 @@ def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
     result = write_fake_cell(config, run_dir)
     (run_dir / "pid").write_text(str(os.getpid()))
     return result
+
+
+class FakeJudgeServer:
+    """An OpenAI-compatible judge on 127.0.0.1 (a free port) whose behaviour a test sets in ``mode``:
+
+    ``ok`` answers "8 7"; ``garbage`` answers text without scores; ``error`` answers HTTP ``status``
+    (500, 429, 401 ...); ``hang`` sleeps ``hang_s`` before answering. ``GET /v1/models`` answers like
+    chat requests. Every request is counted in ``requests``; the server thread stops on ``close``.
+    """
+
+    def __init__(self, mode: str = "ok", status: int = 500, hang_s: float = 5.0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.mode, self.status, self.hang_s, self.requests = mode, status, hang_s, 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self._answer({"object": "list", "data": [{"id": "fake-judge", "object": "model"}]})
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                text = "8 7\nAssistant 1 is better." if fake.mode != "garbage" else "Both answers are fine, I think."
+                self._answer({"id": "x", "object": "chat.completion", "created": 0, "model": "fake-judge",
+                              "choices": [{"index": 0, "finish_reason": "stop",
+                                           "message": {"role": "assistant", "content": text}}]})
+
+            def _answer(self, body):
+                import json
+                import time
+
+                fake.requests += 1
+                if fake.mode == "hang":
+                    time.sleep(fake.hang_s)
+                status = fake.status if fake.mode == "error" else 200
+                payload = json.dumps(body if status == 200 else {"error": {"message": "fake failure"}}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                if status == 429:
+                    self.send_header("Retry-After", "0")
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that timed out and hung up is what the hang mode is for
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

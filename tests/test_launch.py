@@ -31,3 +31,29 @@ def test_two_cpu_processes_both_train(tiny_llama_path, tmp_path):
 def test_unknown_accelerate_config_lists_shipped_ones():
     with pytest.raises(FileNotFoundError, match="deepspeed_zero3.yaml"):
         accelerate_config_path("nope.yaml")
+
+
+def test_ctrl_c_stops_the_training_child_without_its_traceback(tmp_path):
+    """Ctrl-C reaches the whole foreground process group; only the parent reports it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child_pid = tmp_path / "child.pid"
+    child = f"import os, time; open({str(child_pid)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    parent = ("import sys; from pdbench.launch import _run_quietly_interruptible\n"
+              f"try:\n    _run_quietly_interruptible([sys.executable, '-c', {child!r}])\n"
+              "except KeyboardInterrupt:\n    print('interrupted', file=sys.stderr)\n")
+    process = subprocess.Popen([sys.executable, "-c", parent], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 30
+    while not child_pid.exists() or not child_pid.read_text():
+        assert time.time() < deadline, "the child did not start"
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    _, stderr = process.communicate(timeout=60)
+    assert stderr.strip() == "interrupted"
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(child_pid.read_text()), 0)

@@ -109,7 +109,7 @@ def test_conversion_fills_in_what_the_gguf_lacks(stand_in_conversion):
     saved = json.loads((folder / "tokenizer_config.json").read_text())
     assert "<|im_start|>assistant" in saved["chat_template"] and saved["pad_token"] == "<|im_end|>"
     assert loaded.tokenizer.model_max_length == 8192 and loaded.model.generation_config.pad_token_id == 2
-    assert sorted(p.name for p in folder.parent.iterdir()) == [SMOLLM2]  # no staging folder left
+    assert _folders(folder.parent) == [SMOLLM2]  # no staging folder left
 
 
 def test_interrupted_conversion_leaves_nothing_behind(stand_in_conversion):
@@ -117,9 +117,22 @@ def test_interrupted_conversion_leaves_nothing_behind(stand_in_conversion):
     loaded.model.fail_saving = True
     with pytest.raises(KeyboardInterrupt):
         models.resolve_model_path(SMOLLM2)
-    assert list((root / "models").iterdir()) == []
+    assert _folders(root / "models") == []
     loaded.model.fail_saving = False
     assert (Path(models.resolve_model_path(SMOLLM2)) / "pdbench-conversion.json").is_file()
+
+
+def _folders(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir() if p.is_dir())
+
+
+def test_a_killed_conversions_staging_folder_is_removed_by_the_next(stand_in_conversion):
+    root, _ = stand_in_conversion
+    leftover = root / "models" / f".{SMOLLM2}-abc123"  # what kill -9 during save_pretrained leaves
+    leftover.mkdir(parents=True)
+    (leftover / "model.safetensors").write_text("half")
+    models.resolve_model_path(SMOLLM2)
+    assert _folders(root / "models") == [SMOLLM2]
 
 
 def test_a_folder_without_marker_is_reconverted(stand_in_conversion):
@@ -162,7 +175,7 @@ def test_alias_converts_once(smollm2_dir, monkeypatch):
     monkeypatch.setattr(models, "_convert_gguf", must_not_run)
     assert models.resolve_model_path(SMOLLM2) == str(smollm2_dir)
     assert weights.stat().st_mtime_ns == before
-    assert sorted(p.name for p in smollm2_dir.parent.iterdir()) == [SMOLLM2]
+    assert _folders(smollm2_dir.parent) == [SMOLLM2]
 
 
 @needs_smollm2

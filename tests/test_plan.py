@@ -34,6 +34,16 @@ def test_budget_size_rounds():
     assert budget_size(0.3, 1000) == 300 and budget_size(0.25, 10) == 2 and budget_size(1.0, 7) == 7
 
 
-def test_is_budgeted_by_kind_and_unknown_strategies_count_as_selections():
-    kinds = {"ours": "selection", "a1": "ablation", "all": "full", "sft": "reference"}
-    assert [is_budgeted(s, kinds) for s in ("ours", "a1", "all", "sft", "my_new_one")] == [True, True, False, False, True]
+def test_is_budgeted_by_registration_and_unknown_strategies_count_as_selections():
+    from pdbench.registry import discover
+
+    budgeted = {name: info.budgeted for name, info in discover().items()}
+    names = ("ours", "a1", "all", "sft", "pd_ratings", "my_new_one")
+    assert [is_budgeted(s, budgeted) for s in names] == [True, True, False, False, True, True]
+
+
+def test_a_budgeted_reference_is_size_checked_and_a_list_is_not_a_plan():
+    with pytest.raises(PlanError, match="keeps round"):
+        validate_plan(Plan(rows=(0,)), 10, 0.3, "reference", "pd_ratings", budgeted=True)
+    with pytest.raises(PlanError, match="expected a pdbench.plan.Plan, got list"):
+        validate_plan([0, 1, 2], 10, 0.3, "selection", "mine")

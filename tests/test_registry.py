@@ -3,7 +3,7 @@ import textwrap
 import pytest
 
 from pdbench import registry
-from pdbench.registry import UnknownStrategyError, discover, get_strategy
+from pdbench.registry import BrokenStrategyError, UnknownStrategyError, discover, get_strategy
 
 PAPER_STRATEGIES = {"sft", "overall", "oracle", "all", "dmpo", "rand", "high", "mid", "ours", "a1", "a2", "pd_ratings"}
 
@@ -49,13 +49,26 @@ def test_env_var_folder_is_discovered(tmp_path, monkeypatch):
 
 def test_duplicate_name_raises(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(registry, "_BROKEN", {})
     write_strategy(tmp_path, "ours")
-    with pytest.raises(ValueError, match="registered twice"):
-        discover([tmp_path])
+    with pytest.raises(BrokenStrategyError, match="registered twice"):
+        get_strategy("ours", [tmp_path])
 
 
-def test_import_errors_propagate(tmp_path, monkeypatch):
+def test_a_broken_user_file_is_named_and_the_rest_stay_usable(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pdbench.cli import main
+
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
-    (tmp_path / "broken.py").write_text("import no_such_module_anywhere\n")
-    with pytest.raises(ModuleNotFoundError):
-        discover([tmp_path])
+    monkeypatch.setattr(registry, "_BROKEN", {})
+    (tmp_path / "broken.py").write_text("def plan(:\n")
+    (tmp_path / "missing_dep.py").write_text("import no_such_module_anywhere\n")
+    write_strategy(tmp_path, "fine")
+    assert get_strategy("rand", [tmp_path]).name == "rand" and get_strategy("fine", [tmp_path]).name == "fine"
+    with pytest.raises(BrokenStrategyError, match=r"broken.py failed to import: SyntaxError: .* \(line 1\)"):
+        get_strategy("broken", [tmp_path])
+    with pytest.raises(BrokenStrategyError, match="ModuleNotFoundError: No module named 'no_such_module_anywhere'"):
+        get_strategy("missing_dep", [tmp_path])
+    listed = CliRunner().invoke(main, ["strategies", "list", "--strategy-path", str(tmp_path)])
+    assert listed.exit_code == 0 and "BROKEN" in listed.output and "rand" in listed.output

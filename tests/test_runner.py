@@ -135,13 +135,15 @@ def test_unreachable_server_keeps_results_for_sync(first_run, workspace, monkeyp
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
+    (run_dir / "synced.json").unlink()  # as if the run's own upload had failed
     failed = CliRunner().invoke(main, ["sync", str(run_dir), "--experiment", "synced"])
-    assert failed.exit_code != 0 and "pdbench sync" in failed.output and (run_dir / "result.json").exists()
+    assert failed.exit_code == 1 and "pdbench sync" in failed.output and (run_dir / "result.json").exists()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server_uri)
     synced = invoke("sync", str(run_dir), "--experiment", "synced")
     assert synced.exit_code == 0 and "MLflow run" in synced.output
+    (run_dir / "synced.json").unlink()  # even without the marker, the run folder's record is sent only once
     again = invoke("sync", str(run_dir), "--experiment", "synced")
-    assert again.output.splitlines()[-1] == synced.output.splitlines()[-1]  # the same run: nothing logged twice
+    assert again.output.splitlines()[-1] == synced.output.splitlines()[-1]  # the same MLflow run
     import mlflow
 
     assert len(mlflow.search_runs(experiment_names=["synced"])) == 1
@@ -171,8 +173,8 @@ def test_rerun_after_interrupted_evaluation_does_not_retrain(workspace, first_ru
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--budget", "0"], "--budget must be in (0, 1]"),
-    (["--budget", "1.5"], "--budget must be in (0, 1]"),
+    (["--budget", "0"], "budget: must be in (0, 1]"),
+    (["--budget", "1.5"], "budget: must be in (0, 1]"),
     (["--strategy", "our"], "Did you mean 'ours'"),
     (["--judge", "openai:gpt-4o", "--eval-sets", "vicuna"], "$OPENAI_API_KEY"),
 ])

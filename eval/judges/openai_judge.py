@@ -2,7 +2,9 @@
 
 Works with OpenAI, Qwen through an OpenAI-compatible API, a local vLLM or ``transformers serve``.
 The API key is read from an environment variable and never stored, logged or put in the cache key.
-Rate limits, 5xx answers and timeouts are retried with exponential backoff by the OpenAI client.
+Rate limits, 5xx answers and timeouts are retried with exponential backoff by the OpenAI client;
+a request that still fails raises JudgeUnavailableError naming the endpoint. ``check`` asks the
+endpoint once, cheaply, so a run finds out before it trains that the judge cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import openai
+
 from eval.verdicts import JudgeReply, parse_score_line
 
 PROMPT_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -20,6 +24,14 @@ SYSTEM_PROMPT = "You are a helpful and precise assistant for checking the qualit
 
 class JudgeConfigError(ValueError):
     """The judge cannot be used as configured (e.g. no API key)."""
+
+
+class JudgeUnavailableError(JudgeConfigError):
+    """The judge's endpoint cannot be reached, or keeps failing, or rejects the key."""
+
+
+CHECK_TIMEOUT_S = 10.0
+"""How long the start-of-run endpoint check waits: a models list answers in well under a second."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +51,15 @@ class OpenAIJudgeConfig:
     max_tokens: int = 512
     """Longest judge reply; the scores come on its first line."""
     timeout_s: float = 120.0
-    """Per-request timeout."""
+    """Per-request timeout (RunConfig.judge_timeout_s)."""
     max_retries: int = 6
-    """Retries (exponential backoff) on rate limits, server errors and timeouts."""
+    """Retries (exponential backoff) on rate limits, server errors and timeouts (RunConfig.judge_max_retries)."""
 
 
 class OpenAIJudge:
     """Figure B.2's pairwise prompt sent to an OpenAI-compatible chat endpoint."""
 
     def __init__(self, config: OpenAIJudgeConfig):
-        from openai import OpenAI
-
         self.config = config
         prompt_path = Path(config.prompt_file)
         self.template = (prompt_path if prompt_path.is_file() else PROMPT_DIR / config.prompt_file).read_text(encoding="utf-8")
@@ -62,20 +72,51 @@ class OpenAIJudge:
                     "(or pass a local --judge-base-url, which needs none)"
                 )
             api_key = "EMPTY"  # local OpenAI-compatible servers accept any key
-        self.client = OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,
+        self.client = openai.OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,
                              max_retries=config.max_retries)
+        self.endpoint = config.base_url or "https://api.openai.com/v1"
         self.identity = f"openai:{config.model}@{config.base_url or 'api.openai.com'}|prompt:{self.prompt_version}|t:{config.temperature}"
         self.requests = 0
+
+    def check(self) -> None:
+        """Ask the endpoint for its model list once (no retries, short timeout); raise JudgeUnavailableError if
+        it cannot be reached or rejects the key. An endpoint without a models list (404 / 405) passes."""
+        try:
+            self.client.with_options(timeout=CHECK_TIMEOUT_S, max_retries=0).models.list()
+        except openai.APIStatusError as error:
+            if error.status_code in (404, 405):
+                return
+            raise self._unavailable(error, "the endpoint check", CHECK_TIMEOUT_S) from None
+        except openai.APIError as error:
+            raise self._unavailable(error, "the endpoint check", CHECK_TIMEOUT_S) from None
 
     def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
         """Ask once; the reply's first line should hold the two scores."""
         content = self.template.format(instruction=instruction, response_1=response_1, response_2=response_2)
         self.requests += 1
-        completion = self.client.chat.completions.create(
-            model=self.config.model,
-            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}],
-            temperature=self.config.temperature,
-            max_tokens=self.config.max_tokens,
-        )
-        text = completion.choices[0].message.content or ""
+        try:
+            completion = self.client.chat.completions.create(
+                model=self.config.model,
+                messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}],
+                temperature=self.config.temperature,
+                max_tokens=self.config.max_tokens,
+            )
+        except openai.APIError as error:
+            raise self._unavailable(error, f"a request, after {self.config.max_retries} retries",
+                                    self.config.timeout_s) from None
+        choices = getattr(completion, "choices", None)
+        text = (choices[0].message.content if choices else None) or ""
         return JudgeReply(parse_score_line(text), text)
+
+    def _unavailable(self, error, during: str, timeout_s: float) -> JudgeUnavailableError:
+        """One line naming the endpoint and the failure. Only the status and error kind are quoted:
+        a server's error body may echo part of the API key."""
+        if isinstance(error, openai.APIStatusError):
+            problem = f"HTTP {error.status_code}"
+            if error.status_code in (401, 403):
+                problem += f" (the key in ${self.config.api_key_env} was rejected)"
+        elif isinstance(error, openai.APITimeoutError):
+            problem = f"no answer within {timeout_s:g} s"
+        else:
+            problem = f"cannot connect ({type(error).__name__})"
+        return JudgeUnavailableError(f"judge {self.config.model} at {self.endpoint}: {problem} in {during}")

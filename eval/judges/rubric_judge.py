@@ -16,6 +16,9 @@ class RubricJudge:
         self.specs = dict(specs_by_prompt)
         self.requests = 0
 
+    def check(self) -> None:
+        """Nothing to reach: the rubric runs in process."""
+
     def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
         """Both responses rated against the prompt's spec; the 'raw' text shows the two scores."""
         from pdbench.world import mean_score

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from pdbench.data.loading import load_records
+from pdbench.data.loading import load_records, read_jsonl, read_text
 from pdbench.data.pairs import build_pairs
+from pdbench.data.schema import DataError
 from pdbench.data.stats import pair_stats, plot_conflict_breakdown, plot_pair_diagnostics
 from pdbench.fileio import write_json, write_with
 
 PAIRS_FILES = ("pairs.jsonl", "pairs.parquet")
-"""The names a built dataset's pair table may have, in lookup order."""
+"""The names a built dataset's pair table may have; a folder holds one of them."""
+PAIR_COLUMNS = ("prompt", "chosen", "rejected", "aspect", "is_conflict")
+"""Columns every pair table has (what ``data stats`` and the strategies read)."""
 
 
 def build_dataset(
@@ -29,13 +31,16 @@ def build_dataset(
     """Load ``dataset``, build pairs at ``conflict`` and write pairs, stats.json and the plots to ``out``.
 
     Everything is computed before the first file is written, and every file is written
-    atomically, so a failure leaves ``out`` as it was.
+    atomically, so a failure leaves ``out`` as it was. A pair table of the other format left by an
+    earlier build is removed, so the folder never holds two different tables.
     """
     records = load_records(dataset, world_prompts=world_prompts)
     pairs, facts = build_pairs(records, conflict, seed=seed, aspect_weights=aspect_weights, source=dataset)
     stats = {"dataset": dataset, **facts, **pair_stats(pairs)}
     out = Path(out)
     write_pairs(pairs, out / f"pairs.{fmt}")
+    for stale in set(PAIRS_FILES) - {f"pairs.{fmt}"}:
+        (out / stale).unlink(missing_ok=True)
     write_json(out / "stats.json", stats)
     write_with(out / "conflict_breakdown.png", lambda p: plot_conflict_breakdown(stats, p, _title(dataset, stats)))
     if stats["gold"]:
@@ -54,17 +59,40 @@ def write_pairs(pairs: pd.DataFrame, path: Path) -> None:
 
 
 def read_pairs(path: Path) -> pd.DataFrame:
-    """Read a pair table from a built dataset folder or a pairs.jsonl / pairs.parquet file."""
+    """Read a pair table from a built dataset folder or a pairs.jsonl / pairs.parquet file.
+
+    Raises DataError naming the file (and line) when it is not a readable, non-empty pair table.
+    """
     path = Path(path)
     if path.is_dir():
-        for name in PAIRS_FILES:
-            if (path / name).exists():
-                return read_pairs(path / name)
-        raise FileNotFoundError(f"{path} holds no {' or '.join(PAIRS_FILES)}; build it with `pdbench data build`")
-    if path.suffix == ".parquet":
+        found = [name for name in PAIRS_FILES if (path / name).exists()]
+        if len(found) > 1:
+            raise DataError(str(path), None, None, f"holds both {' and '.join(found)}; remove the stale one "
+                            "(or rebuild with `pdbench data build`, which keeps one)")
+        if not found:
+            raise DataError(str(path), None, None, f"holds no {' or '.join(PAIRS_FILES)}; build it with `pdbench data build`")
+        return read_pairs(path / found[0])
+    pairs = _read_parquet(path) if path.suffix == ".parquet" else _read_jsonl(path)
+    if pairs.empty:
+        raise DataError(str(path), None, None, "holds no pairs")
+    missing = [c for c in PAIR_COLUMNS if c not in pairs]
+    if missing:
+        raise DataError(str(path), None, None, f"not a pair table from `pdbench data build`: no column(s) {', '.join(missing)}")
+    return pairs
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
         return pd.read_parquet(path)
-    with path.open(encoding="utf-8") as handle:
-        return pd.DataFrame([json.loads(line) for line in handle if line.strip()])
+    except Exception as error:  # pyarrow raises several types for a file that is not parquet
+        raise DataError(str(path), None, None, f"not a readable parquet file ({type(error).__name__})") from None
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    rows = read_jsonl(path, read_text(path))
+    if any(not isinstance(row, dict) for row in rows):
+        raise DataError(str(path), None, None, "expected one JSON object per line")
+    return pd.DataFrame(rows)
 
 
 def _title(dataset: str, stats: dict) -> str:

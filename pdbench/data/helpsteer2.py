@@ -57,10 +57,7 @@ def _parse_row(raw: Any, source: str, index: int, aspects: Sequence[str]) -> tup
     for attribute in ATTRIBUTES:
         if attribute not in raw:
             raise DataError(source, index, attribute, "missing")
-        value = parse_rating(raw[attribute], source, index, attribute)
-        if value is not None and not 0 <= value <= 4:
-            raise DataError(source, index, attribute, f"{value} is outside HelpSteer2's 0-4 scale")
-        ratings[attribute] = value
+        ratings[attribute] = parse_rating(raw[attribute], source, index, attribute, (0.0, 4.0))
     completion = Completion(
         text=raw["response"], ratings={a: ratings[a] for a in aspects}, overall=ratings["helpfulness"]
     )

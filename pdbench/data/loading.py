@@ -41,6 +41,8 @@ def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0
         raise DataError(
             dataset, None, None, f"no such file, and not a named source (known: {', '.join(NAMED_SOURCES)}, world:VARIANT)"
         )
+    if path.is_dir():
+        raise DataError(dataset, None, None, "is a folder; pass a JSON, JSONL or parquet file of records")
     return parse_detected(read_raw_records(path), str(path))
 
 
@@ -51,12 +53,13 @@ def parse_detected(raws: list[Mapping[str, Any]], source: str) -> list[PromptRec
     first = raws[0]
     if not isinstance(first, Mapping):
         raise DataError(source, 0, None, f"expected an object, got {type(first).__name__}")
-    if looks_like_ultrafeedback(first):
-        return parse_ultrafeedback(_progress(raws, source), source)
-    if looks_like_helpsteer2(first):
-        return parse_helpsteer2(_progress(raws, source), source)
-    if looks_like_generic(first):
-        return parse_generic(_progress(raws, source), source)
+    for looks_like, parse in ((looks_like_ultrafeedback, parse_ultrafeedback), (looks_like_helpsteer2, parse_helpsteer2),
+                              (looks_like_generic, parse_generic)):
+        if looks_like(first):
+            records = parse(_progress(raws, source), source)
+            if not records:
+                raise DataError(source, None, None, f"none of its {len(raws)} record(s) has two or more completions to pair")
+            return records
     raise DataError(
         source, 0, None,
         "unrecognised format: expected UltraFeedback (instruction + completions[].annotations), "
@@ -71,8 +74,11 @@ def read_raw_records(path: Path) -> list[Any]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
+        try:
+            return pq.read_table(path).to_pylist()
+        except Exception as error:  # pyarrow raises several types for a file that is not parquet
+            raise DataError(str(path), None, None, f"not a readable parquet file ({type(error).__name__})") from None
+    text = read_text(path)
     if suffix == ".json" or text.lstrip().startswith("["):
         try:
             data = json.loads(text)
@@ -81,6 +87,21 @@ def read_raw_records(path: Path) -> list[Any]:
         if not isinstance(data, list):
             raise DataError(str(path), None, None, "a .json file must hold a list of records")
         return data
+    return read_jsonl(path, text)
+
+
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text; DataError naming the file and line when it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DataError(str(path), None, None, f"not UTF-8 text (line {line}, byte {error.start})") from None
+
+
+def read_jsonl(path: Path, text: str) -> list[Any]:
+    """The JSON values of ``text``'s non-empty lines; DataError naming ``path``, the record and the line."""
     records = []
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

@@ -16,7 +16,8 @@ Ties, documented choices (the paper does not discuss them):
 * several completions share the best mean: one of them is drawn at random as the best;
 * no other completion has a strictly lower mean: the prompt yields no pair;
 * an aspect that rates both completions equally, or has "N/A" for either, cannot label the pair;
-  a pair no aspect can label is dropped.
+  a pair no aspect can label is dropped;
+* the best and the other completion have the same text: the pair teaches nothing, it is dropped.
 None of these depend on the conflict level, so the pairs (prompt, best, other) — and with them
 the ``overall`` and ``oracle`` relabelings — are identical across conflict levels.
 """
@@ -32,6 +33,11 @@ import numpy as np
 import pandas as pd
 
 from pdbench.data.schema import Completion, PromptRecord, check_aspects
+
+
+PAIRING_VERSION = 2
+"""Bumped whenever the same records can give a different pair table (2: identical texts are dropped),
+so cached pair tables from an older rule are not reused."""
 
 
 class ConflictLevelError(ValueError):
@@ -101,6 +107,8 @@ def _normalise_weights(weights: Mapping[str, float] | None, aspects: Sequence[st
         raise ValueError(f"aspect_weights names unknown aspects {sorted(unknown)}; known: {list(aspects)}")
     if any(w < 0 for w in weights.values()):
         raise ValueError("aspect_weights must be non-negative")
+    if not any(weights.get(a, 0.0) > 0 for a in aspects):
+        raise ValueError(f"aspect_weights are all zero; give at least one of {list(aspects)} a positive weight")
     return {a: float(weights.get(a, 0.0)) for a in aspects}
 
 
@@ -124,6 +132,9 @@ def _draw_candidates(records, aspects, seed) -> tuple[list[_Candidate], Counter]
             continue
         best = record.completions[tops[int(best_draw * len(tops))]]
         other = record.completions[lower[int(other_draw * len(lower))]]
+        if best.text == other.text:
+            dropped["chosen and rejected texts identical"] += 1
+            continue
         conflicting, agreeing = _split_aspects(best, other, aspects)
         if not conflicting and not agreeing:
             dropped["no aspect separates the pair"] += 1

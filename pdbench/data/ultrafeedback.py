@@ -1,7 +1,8 @@
 """UltraFeedback records -> prompt records.
 
 The real dataset (``openbmb/UltraFeedback``) has quirks this reader tolerates:
-ratings are strings "1"-"5" or "N/A" (numbers are accepted too), and an aspect's annotation is
+ratings are strings "1"-"5" or "N/A" (numbers are accepted too; anything outside 1-5, or 1-10 for
+``overall_score``, is rejected), and an aspect's annotation is
 either a dict ``{"Rating": ..., "Rationale": ...}`` or a one-item list holding that dict.
 A record with fewer than two completions cannot form a pair and is skipped (counted by the caller
 through the returned list's length); anything else that does not fit fails with a DataError
@@ -18,6 +19,11 @@ from pdbench.data.schema import Completion, DataError, PromptRecord
 ASPECTS = ("helpfulness", "honesty", "instruction_following", "truthfulness")
 """UltraFeedback's four fine-grained aspects, in the paper's order."""
 
+ASPECT_SCALE = (1.0, 5.0)
+"""UltraFeedback's fine-grained ratings."""
+OVERALL_SCALE = (1.0, 10.0)
+"""UltraFeedback's ``overall_score`` (the critique's 1-10 grade)."""
+
 _MISSING = ("n/a", "na", "")
 
 
@@ -33,8 +39,12 @@ def looks_like_ultrafeedback(raw: Mapping[str, Any]) -> bool:
     )
 
 
-def parse_rating(value: Any, source: str, index: int, field_name: str) -> float | None:
-    """Parse one rating: "1"-"5", a number, or "N/A"/None (-> None)."""
+def parse_rating(value: Any, source: str, index: int, field_name: str,
+                 scale: tuple[float, float] | None = None) -> float | None:
+    """Parse one rating: a number (or its text), or "N/A"/None/NaN (-> None).
+
+    Infinite values are rejected, and values outside ``scale`` (low, high) when one is given.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -49,6 +59,10 @@ def parse_rating(value: Any, source: str, index: int, field_name: str) -> float 
         raise DataError(source, index, field_name, f"rating {value!r} is neither a number nor 'N/A'")
     if value != value:  # NaN, as parquet writes a missing rating
         return None
+    if value in (float("inf"), float("-inf")):
+        raise DataError(source, index, field_name, f"rating {value!r} is not finite")
+    if scale is not None and not scale[0] <= value <= scale[1]:
+        raise DataError(source, index, field_name, f"rating {value:g} is outside the {scale[0]:g}-{scale[1]:g} scale")
     return float(value)
 
 
@@ -93,7 +107,7 @@ def _parse_completion(raw: Any, source: str, index: int, path: str, aspects: Seq
         raise DataError(source, index, f"{path}.annotations", "missing or not an object")
     ratings = {aspect: _aspect_rating(annotations, aspect, source, index, path) for aspect in aspects}
     overall = raw.get("overall_score")
-    overall_value = None if overall is None else parse_rating(overall, source, index, f"{path}.overall_score")
+    overall_value = None if overall is None else parse_rating(overall, source, index, f"{path}.overall_score", OVERALL_SCALE)
     return Completion(text=text, ratings=ratings, overall=overall_value, model=str(raw.get("model") or ""))
 
 
@@ -110,8 +124,8 @@ def _aspect_rating(annotations: Mapping, aspect: str, source: str, index: int, p
     if isinstance(annotation, Mapping):
         if "Rating" not in annotation:
             raise DataError(source, index, f"{field_name}.Rating", "missing")
-        return parse_rating(annotation["Rating"], source, index, f"{field_name}.Rating")
-    return parse_rating(annotation, source, index, field_name)
+        return parse_rating(annotation["Rating"], source, index, f"{field_name}.Rating", ASPECT_SCALE)
+    return parse_rating(annotation, source, index, field_name, ASPECT_SCALE)
 
 
 def _is_sequence(value: Any) -> bool:

@@ -63,7 +63,8 @@ def test_same_seed_same_pairs_other_seed_differs(uf_records):
 def test_unattainable_level_reports_the_range():
     agree = {"helpfulness": "5", "honesty": "5", "instruction_following": "5", "truthfulness": "5"}
     worse = {"helpfulness": "1", "honesty": "2", "instruction_following": "1", "truthfulness": "1"}
-    records = records_of([uf_record([uf_completion(agree), uf_completion(worse)], instruction=f"p{i}") for i in range(10)])
+    records = records_of([uf_record([uf_completion(agree, response="good"), uf_completion(worse, response="bad")],
+                                    instruction=f"p{i}") for i in range(10)])
     with pytest.raises(ConflictLevelError, match=r"attainable range is \[0.000, 0.000\]"):
         build_pairs(records, 0.3)
 
@@ -75,12 +76,18 @@ def test_ties_are_dropped_as_documented():
     raws = [
         uf_record([uf_completion(same), uf_completion(same)], "all tie on mean"),
         uf_record([uf_completion(same), uf_completion(shuffled)], "mean ties too"),
-        uf_record([uf_completion(na_only), uf_completion({**na_only, "truthfulness": "2"})], "ok"),
+        uf_record([uf_completion(na_only, response="a"), uf_completion({**na_only, "truthfulness": "2"}, response="b")], "ok"),
+        uf_record([uf_completion(same), uf_completion(shuffled | {"truthfulness": "1"})], "same text, lower mean"),
     ]
     pairs, facts = build_pairs(records_of(raws), None)
     assert list(pairs["prompt"]) == ["ok"]
     assert pairs.iloc[0].aspect == "truthfulness"
-    assert facts["dropped"] == {"all completions tie on mean score": 2}
+    assert facts["dropped"] == {"all completions tie on mean score": 2, "chosen and rejected texts identical": 1}
+
+
+def test_all_zero_aspect_weights_are_refused(uf_records):
+    with pytest.raises(ValueError, match="aspect_weights are all zero"):
+        build_pairs(records_of(uf_records), None, aspect_weights={"honesty": 0.0})
 
 
 def test_aspect_weights_steer_the_assignment(uf_records):

@@ -5,7 +5,7 @@ import pytest
 from pdbench.context import StrategyContext
 from pdbench.data.pairs import build_pairs
 from pdbench.data.ultrafeedback import parse_ultrafeedback
-from pdbench.plan import BUDGETED_KINDS, budget_size
+from pdbench.plan import budget_size
 from pdbench.planning import export_plan, make_plan, planned_pairs
 from pdbench.registry import discover
 from tests.data.conftest import random_uf_records
@@ -31,7 +31,7 @@ def context(pairs, tmp_path, monkeypatch):
 def test_plan_contract(name, budget, pairs, context):
     info = discover()[name]
     plan = make_plan(name, pairs, budget, context)  # validates and checks determinism
-    if info.kind in BUDGETED_KINDS:
+    if info.budgeted:
         assert len(plan.rows) == budget_size(budget, len(pairs))
     if budget == 1.0 and plan.objective != "none":
         assert sorted(plan.rows) == list(range(len(pairs)))  # λ = 1 keeps everything

@@ -34,17 +34,19 @@ def test_behaviour_profile_rates_and_change(arithmetic):
 
 
 def test_the_published_worlds_pairs_teach_what_issue_13_measured():
-    """Seed 0, conflict 0.3: the numbers of the table in issue 13 (gold = the world rubric)."""
+    """Seed 0, conflict 0.3: the table of issue 13 (gold = the world rubric). The issue counted 300 / 700
+    pairs; since identical chosen / rejected texts are dropped (10 of 1,000 pairs) they are 297 / 693,
+    and the rates moved by at most 0.02."""
     pairs, _ = build_pairs(load_records("world"), 0.3, seed=0)
     gold = pair_gold_diagnostics(pairs)
     conflicting, consistent = gold["conflicting"], gold["consistent"]
-    assert (conflicting["pairs"], consistent["pairs"]) == (300, 700)
+    assert (conflicting["pairs"], consistent["pairs"]) == (297, 693)
     assert round(conflicting["agrees"], 2) == 0.02 and round(conflicting["disagrees"], 2) == 0.95
-    assert round(consistent["agrees"], 2) == 0.92
-    assert round(conflicting["correct_delta"], 2) == -0.58 and round(consistent["correct_delta"], 2) == 0.53
-    assert round(conflicting["filler_delta"], 2) == -0.76 and round(consistent["filler_delta"], 2) == 0.02
-    assert round(conflicting["hedged_delta"], 2) == -0.07 and round(consistent["hedged_delta"], 2) == 0.13
-    assert round(conflicting["fabricated_delta"], 2) == 0.14 and round(consistent["fabricated_delta"], 2) == -0.06
+    assert round(consistent["agrees"], 2) == 0.94
+    assert round(conflicting["correct_delta"], 2) == -0.58 and round(consistent["correct_delta"], 2) == 0.54
+    assert round(conflicting["filler_delta"], 2) == -0.75 and round(consistent["filler_delta"], 2) == 0.02
+    assert round(conflicting["hedged_delta"], 2) == -0.06 and round(consistent["hedged_delta"], 2) == 0.13
+    assert round(conflicting["fabricated_delta"], 2) == 0.13 and round(consistent["fabricated_delta"], 2) == -0.06
     assert round(conflicting["words_delta"], 1) == -5.8 and round(consistent["words_delta"], 1) == 1.2
     assert set(gold["per_aspect"]) == {"helpfulness", "honesty", "instruction_following", "truthfulness"}
 
