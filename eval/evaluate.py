@@ -102,4 +102,17 @@ def format_table(result: dict) -> str:
         )
     low, high = result["aw_ci95"]
     lines.append(f"AW = {result['aw']:.3f} ± {result['aw_std']:.3f}  (95% CI [{low:.3f}, {high:.3f}]; judge {result['judge']})")
+    lines.extend(TABLE_LEGEND)
     return "\n".join(lines)
+
+
+TABLE_LEGEND = (
+    "  win / tie / loss: the policy's answer against the baseline's; a pair wins when its two verdicts"
+    " (answers in both positions) sum above 0.",
+    "  score = win score (wins - losses) / n + 1: 2 = always better, 1 = as good as the baseline, 0 = always"
+    " worse; 95% CI by bootstrap over the prompts.",
+    "  invalid = judge replies that did not parse (their pair counts as a tie); pos.cons = share of pairs whose"
+    " two position-swapped verdicts agree; len = the policy's mean answer length in characters.",
+    "  AW = average win score: the mean of the sets' scores ± their std across sets (paper §5.1).",
+)
+"""Printed under the table: what its columns mean."""

@@ -259,16 +259,18 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         click.echo(yaml.safe_dump(plan, sort_keys=False))
         _preflight(config, strategy_path)
         return
+    from pdbench.publish import LiveTracking
     from pdbench.report import format_result
     from pdbench.rundir import claim, default_run_dir
     from pdbench.runner import run_pipeline
 
     run_dir = run_dir or default_run_dir(config)
+    live = None if no_track else LiveTracking(experiment)
     with claim(run_dir):  # a second process of the same cell stops here
-        result = run_pipeline(config, run_dir, frozenset(force), strategy_path)
+        result = run_pipeline(config, run_dir, frozenset(force), strategy_path, publish=live and live.publish)
         click.echo(format_result(result))
-        if not no_track:
-            _track(run_dir, experiment)
+        if live:
+            live.close(run_dir)
     click.echo(f"run folder: {run_dir}")
 
 
@@ -283,14 +285,15 @@ def _preflight(config, strategy_paths) -> None:
         raise click.ClickException(f"{len(missing)} precondition(s) not ready: {', '.join(missing)}")
 
 
-def _track(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> bool:
-    """Upload a finished run folder and mark it synced; on failure say how to upload later. Returns success."""
-    from pdbench.report import track_run_dir
+def _track(run_dir: Path, experiment: str) -> bool:
+    """Send a finished run folder's record to MLflow and mark it synced; on failure say how to upload later.
+    Returns success."""
+    from pdbench.publish import track_run_dir
     from pdbench.rundir import mark_synced
     from pdbench.tracking import tracking_uri
 
     try:
-        run_id = track_run_dir(run_dir, experiment, parent_run_id)
+        run_id = track_run_dir(run_dir, experiment)
     except Exception as error:  # an unreachable server must not cost the results
         click.echo(f"could not log to MLflow at {tracking_uri()} ({type(error).__name__}: {error}).\n"
                    f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
@@ -374,7 +377,7 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
     state = run_sweep(resolve_config(preset, config_file or None, dataset=dataset), cells, sweep_dir, experiment,
                       not no_track, strategy_path, workers)
-    if not no_track:
+    if state["is_tracked"]:
         _leaderboard(experiment, state["parent_run_id"], sweep_dir / "leaderboard")
 
 
@@ -454,6 +457,7 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
     from pdbench.fileio import write_json
     from pdbench.models import check_model_spec, resolve_model_path
     from pdbench.presets import resolve_config
+    from pdbench.quiet import known_warnings_silenced
 
     check_model_spec(model, "--model")
     check_model_spec(baseline, "--baseline")
@@ -473,7 +477,8 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
                                  max_invalid_share=config.max_invalid_share)
     click.echo(format_table(result))
     if alpaca:
-        metrics = alpaca_metrics(config, resolve_model_path(model))
+        with known_warnings_silenced():
+            metrics = alpaca_metrics(config, resolve_model_path(model))
         result["alpaca_eval"] = metrics
         click.echo(f"AlpacaEval: WR {metrics['win_rate']:.2f}  LC {metrics['length_controlled_winrate']:.2f}  ({metrics['lc_kind']})")
     requests = getattr(judge_instance, "requests", None)

@@ -76,11 +76,7 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
     if plan.objective == "none":
         return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": False}
     selected = planned_pairs(pairs, plan)
-    key = content_key(
-        "train", _model_identity(policy), frame_fingerprint(selected, ["prompt", "chosen", "rejected"]),
-        plan.objective, list(plan.pd_term or ()), config.train.to_dict(), config.num_processes,
-    )
-    folder = stage_dir("trained", key)
+    folder = _trained_folder(config, policy, selected, plan)
     with stage_lock(folder):
         record = _done(folder, force)
         if record is None:
@@ -90,9 +86,26 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
                 outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
                                        config.num_processes, config.accelerate_config)
             (folder / "work" / "model").rename(folder / "model")
-            record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics},
+            record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics,
+                                      "log_history": outcome["log_history"]},
                              outcome["train_seconds"], devices=config.num_processes, device=device_name())
     return str(folder / "model"), record
+
+
+def is_trained(config: RunConfig, pairs: pd.DataFrame, plan: Plan) -> bool:
+    """Whether the policy trained on ``plan`` is already in the cache (for estimating what a run has left)."""
+    if plan.objective == "none":
+        return True
+    policy, _ = initial_policy_stage(config)
+    return _done(_trained_folder(config, policy, planned_pairs(pairs, plan), plan), force=False) is not None
+
+
+def _trained_folder(config: RunConfig, policy: str, selected: pd.DataFrame, plan: Plan) -> Path:
+    key = content_key(
+        "train", _model_identity(policy), frame_fingerprint(selected, ["prompt", "chosen", "rejected"]),
+        plan.objective, list(plan.pd_term or ()), config.train.to_dict(), config.num_processes,
+    )
+    return stage_dir("trained", key)
 
 
 def _model_identity(path: str) -> str:

@@ -27,7 +27,7 @@ from pdbench.fileio import write_json
 from pdbench.plan import is_budgeted
 from pdbench.presets import RunConfig
 from pdbench.registry import discover
-from pdbench.report import track_run_dir
+from pdbench.publish import track_run_dir
 from pdbench.rundir import claim
 
 STATE_FILE = "sweep.json"
@@ -76,20 +76,24 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, worker
     sweep_dir = Path(sweep_dir)
     state = _load_state(sweep_dir)
     if track:
-        _open_parent(state, sweep_dir, {"base": base.to_dict(), "cells": len(cells)}, base.preset, experiment)
+        track = _open_parent_if_reachable(state, sweep_dir, {"base": base.to_dict(), "cells": len(cells)}, base.preset,
+                                          experiment)
     todo = [c for c in cells if cell_name(*c) not in state["done"]]
     click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run"
                + (f" on {workers} workers" if workers > 1 else ""))
     started, finished = time.perf_counter(), 0
     for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, run_cell):
         name = cell_name(strategy, conflict, budget, seed)
-        state["done"][name] = track_run_dir(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
+        state["done"][name] = _track_cell(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
+        track = track and state["done"][name] != UNTRACKED
         write_json(sweep_dir / STATE_FILE, state)
         finished += 1
         left = (len(todo) - finished) * (time.perf_counter() - started) / finished
         click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
                    f" (about {left / 60:.1f} min left)")
-    return state
+    if state["parent_run_id"] and not track:
+        click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
+    return {**state, "is_tracked": track}
 
 
 def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
@@ -129,6 +133,32 @@ def is_sweep_dir(path: Path) -> bool:
 def _load_state(sweep_dir: Path) -> dict:
     path = sweep_dir / STATE_FILE
     return json.loads(path.read_text()) if path.exists() else {"parent_run_id": None, "done": {}}
+
+
+def _open_parent_if_reachable(state: dict, sweep_dir: Path, params: dict, preset: str, experiment: str) -> bool:
+    """Open the parent run when the tracking store answers; otherwise say so and run untracked (``sync`` later)."""
+    from pdbench.tracking import tracking_uri, unreachable_reason
+
+    reason = unreachable_reason()
+    if reason is None:
+        try:
+            _open_parent(state, sweep_dir, params, preset, experiment)
+            return True
+        except Exception as error:  # the store answered /health but failed: same fallback
+            reason = f"{type(error).__name__}: {error}"
+    click.echo(f"MLflow at {tracking_uri()} is unreachable ({reason}); the sweep runs without tracking. "
+               f"Upload it later with: pdbench sync {sweep_dir}", err=True)
+    return False
+
+
+def _track_cell(cell_dir: Path, experiment: str, parent_run_id: str) -> str:
+    """Send a finished cell to MLflow; on failure keep it for ``pdbench sync`` and return UNTRACKED."""
+    try:
+        return track_run_dir(cell_dir, experiment, parent_run_id)
+    except Exception as error:  # a tracking failure must never cost the sweep
+        click.echo(f"could not log {cell_dir.name} to MLflow ({type(error).__name__}: {error}); the sweep goes on "
+                   "without tracking.", err=True)
+        return UNTRACKED
 
 
 def _open_parent(state: dict, sweep_dir: Path, params: dict, preset: str, experiment: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
 
@@ -51,6 +52,14 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """Plain dict, for cache keys and logging."""
         return asdict(self)
+
+
+class _BarWithoutLogs(ProgressCallback):
+    """transformers' progress bar without the per-step metric dicts it prints: pdbench logs those
+    (returned as ``log_history``) to MLflow as training curves instead of the terminal."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        pass
 
 
 class DMPOTrainer(DPOTrainer):
@@ -115,8 +124,9 @@ def train_policy(
     made from one by ``preference_dataset`` (multi-process runs load it from disk so that every
     rank shares TRL's cache files).
 
-    Returns ``model`` (the saved folder), ``global_step``, ``train_seconds`` and, for this process,
-    ``examples_seen`` — under DDP each rank sees its own shard.
+    Returns ``model`` (the saved folder), ``global_step``, ``train_seconds``, ``log_history`` (TRL's
+    per-step loss, reward margins and accuracies) and, for this process, ``examples_seen`` — under
+    DDP each rank sees its own shard.
     """
     import time
 
@@ -140,6 +150,8 @@ def train_policy(
         model=model, args=dpo_args(config, output_dir, objective, n_aspects, n_processes),
         train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config,
     )
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(_BarWithoutLogs)
     trainer.train()
     seconds = time.perf_counter() - started
     final = Path(output_dir) / "model"
@@ -153,6 +165,7 @@ def train_policy(
         "model": str(final),
         "global_step": trainer.state.global_step,
         "train_seconds": seconds,
+        "log_history": trainer.state.log_history,
         "examples_seen": trainer.state.global_step * args.per_device_train_batch_size * args.gradient_accumulation_steps,
     }
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from datasets import load_from_disk
 
+from pdbench.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.train import TrainConfig, train_policy
 
 
@@ -19,10 +20,12 @@ def main(folder: str) -> None:
     folder = Path(folder)
     args = json.loads((folder / "train_args.json").read_text())
     selected = load_from_disk(str(folder / "train_dataset"))
-    outcome = train_policy(
-        args["model_path"], selected, args["objective"], args["n_aspects"], TrainConfig(**args["config"]), folder,
-        n_processes=args["num_processes"],
-    )
+    hide_library_progress_bars()
+    with known_warnings_silenced():
+        outcome = train_policy(
+            args["model_path"], selected, args["objective"], args["n_aspects"], TrainConfig(**args["config"]), folder,
+            n_processes=args["num_processes"],
+        )
     rank = int(os.environ.get("RANK", "0"))
     outcome.update(rank=rank, world_size=int(os.environ.get("WORLD_SIZE", "1")))
     (folder / f"rank-{rank}.json").write_text(json.dumps(outcome))

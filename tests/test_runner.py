@@ -78,6 +78,10 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
 
     run_dir, output = first_run
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
+    assert "[1/8] initial_policy ..." in output and "[7/8] alpaca_eval: computed in" in output
+    assert "[8/8] behaviour: computed in" in output
+    assert "is live" in output.split("[1/8]")[0]  # the MLflow run exists from the first stage on
+    assert "score = win score" in output and "baseline = the initial (SFT) policy" in output
     result = json.loads((run_dir / "result.json").read_text())
     assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
     behaviour = result["behaviour"]  # what the policy learned, by the gold rubric
@@ -97,11 +101,19 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
                        "dataset": "world", "judge": "rubric:world-v1"}.items():
         assert run[f"tags.{tag}"] == value
     assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
-    for metric in ("aw", "aw_std", "wr", "lc", "gpu_hours.total", "gpu_hours.selection", "win_score.facts",
-                   "behaviour.correct", "behaviour_vs_sft.filler", "taught.agrees", "taught.fabricated_delta"):
+    assert run["tags.device"] == "cpu" and run["status"] == "FINISHED"
+    for metric in ("AW/average_win_score", "AW/std_over_sets", "AlpacaEval/WR_win_rate_pct",
+                   "AlpacaEval/LC_length_controlled_win_rate_pct", "device_hours/total", "device_hours/selection",
+                   "win_score/facts", "answer_length/policy_chars", "stage_seconds/training",
+                   "selection/rm_heldout_accuracy/pd/honesty", "behaviour/correct", "behaviour_vs_sft/filler",
+                   "taught/agrees", "taught/fabricated_delta"):
         assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
-    history = mlflow.MlflowClient().get_metric_history(run["run_id"], "system/cpu_utilization_percentage")
-    assert len(history) >= 1  # sampled during training
+    assert not [c for c in run.index if c in ("metrics.aw", "metrics.wr", "metrics.lc", "metrics.avg_length")]
+    assert "params.sft.dataset" not in run.index and "params.pd.lm_model" not in run.index
+    client = mlflow.MlflowClient()
+    assert len(client.get_metric_history(run["run_id"], "system/cpu_utilization_percentage")) >= 1  # sampled in training
+    assert [m.step for m in client.get_metric_history(run["run_id"], "train/loss")] == [1, 2]  # the smoke preset's 2 steps
+    assert len(client.get_metric_history(run["run_id"], "train/rewards/margins")) == 2
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
     assert {"result.json", "plan", "samples"} <= artifacts
     assert not any("api_key" in k.lower() and "env" not in k.lower() for k in run.index)
@@ -129,6 +141,12 @@ def test_unreachable_server_keeps_results_for_sync(first_run, workspace, monkeyp
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server_uri)
     synced = invoke("sync", str(run_dir), "--experiment", "synced")
     assert synced.exit_code == 0 and "MLflow run" in synced.output
+    (run_dir / "synced.json").unlink()  # even without the marker, the run folder's record is sent only once
+    again = invoke("sync", str(run_dir), "--experiment", "synced")
+    assert again.output.splitlines()[-1] == synced.output.splitlines()[-1]  # the same MLflow run
+    import mlflow
+
+    assert len(mlflow.search_runs(experiment_names=["synced"])) == 1
 
 
 def test_rerun_after_interrupted_evaluation_does_not_retrain(workspace, first_run, monkeypatch):

@@ -39,6 +39,7 @@ def test_parent_and_children_and_resume(tmp_path, monkeypatch, fake_pipeline):
 
     fake, calls = fake_pipeline
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns of the working folder
     cells = sweep_cells(["rand", "ours", "all"], [0.2, 0.3], [0.3], [0])
     base = resolve_config("smoke")
     with pytest.raises(KeyboardInterrupt):
@@ -63,6 +64,7 @@ def test_workers_run_cells_in_parallel_and_an_untracked_sweep_syncs_later(tmp_pa
     import mlflow
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.chdir(tmp_path)  # a SQLite store puts artifacts in ./mlruns of the working folder
     cells = sweep_cells(["rand", "ours"], [0.2, 0.3], [0.3], [0, 1])
     sweep_dir = tmp_path / "sweep-gpu"
     state = run_sweep(resolve_config("smoke"), cells, sweep_dir, "unused", track=False, workers=2,
@@ -79,3 +81,15 @@ def test_workers_run_cells_in_parallel_and_an_untracked_sweep_syncs_later(tmp_pa
     again = sync_sweep(sweep_dir, "synced")  # nothing new: no duplicate children
     assert again["parent_run_id"] == state["parent_run_id"]
     assert len(mlflow.search_runs(experiment_names=["synced"], filter_string="tags.strategy != ''")) == 8
+
+
+def test_unreachable_tracking_server_runs_the_sweep_untracked_for_a_later_sync(tmp_path, monkeypatch, fake_pipeline,
+                                                                              capsys):
+    fake, calls = fake_pipeline
+    fake.allow_all = True
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
+    cells = sweep_cells(["rand", "all"], [0.3], [0.3], [0])
+    state = run_sweep(resolve_config("smoke"), cells, tmp_path / "sweep", "down")
+    assert not state["is_tracked"] and set(state["done"].values()) == {"untracked"} and len(calls) == 2
+    err = capsys.readouterr().err
+    assert "unreachable" in err and f"pdbench sync {tmp_path / 'sweep'}" in err
