@@ -1,19 +1,22 @@
 """Where one DPO optimiser step of the tiny preset spends its time (torch profiler), and its padding.
 
-    python benchmarks/dpo_profile.py [--pairs 16] [--preset tiny] [--rows 20] [--json out.json]
+    python benchmarks/dpo_profile.py [--pairs 16] [--preset tiny] [--rows 20] [--old] [--json out.json]
 
 Builds the trainer exactly as ``pdbench.train.train_policy`` does on ``--pairs`` world pairs, runs
 one warm-up step, then profiles the next optimiser step (``batch_size / per_device_batch_size``
 micro-batches). Prints the torch threads, the micro-batches' real / padded / completion token
 counts, the top operators by self CPU time, and the step's time grouped into matmuls (linear
-layers and the LM head), the LM head's log-softmax, attention, and the rest. The last line is JSON.
+layers and the LM head), the LM head's log-softmax, attention, and the rest. ``--old`` profiles
+TRL as it runs on a CPU by itself (every position through the LM head). The last line is JSON.
 """
 
 import argparse
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
+from unittest import mock
 
 import torch
 
@@ -35,9 +38,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=16)
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--rows", type=int, default=20, help="operators in the printed table")
+    parser.add_argument("--old", action="store_true", help="TRL alone: every position through the LM head")
     parser.add_argument("--json")
     args = parser.parse_args()
-    with scratch_cache():
+    as_trl_alone = mock.patch("pdbench.train.score_completions_only_on_cpu") if args.old else nullcontext()
+    with scratch_cache(), as_trl_alone:
         summary = measure(args)
     report(summary, args.json)
 
