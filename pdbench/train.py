@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 from trl import DPOConfig, DPOTrainer
 
+from pdbench.microbatches import regroup_by_length
 from pdbench.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
 
 
@@ -55,7 +56,19 @@ class TrainConfig:
         return asdict(self)
 
 
-class DMPOTrainer(CachedRefDPOTrainer):
+class PdbenchDPOTrainer(CachedRefDPOTrainer):
+    """TRL's DPOTrainer with cached reference log-probs (``pdbench.ref_logps``) and, in one process, each
+    optimiser step's micro-batches regrouped by length (``pdbench.microbatches``: the same step, less padding)."""
+
+    def get_batch_samples(self, epoch_iterator, num_batches, device):
+        batches, num_items = super().get_batch_samples(epoch_iterator, num_batches, device)
+        pad_token_id = getattr(self.data_collator, "pad_token_id", None)
+        if self.accelerator.num_processes == 1 and pad_token_id is not None and self.args.pad_to_multiple_of is None:
+            batches = regroup_by_length(batches, pad_token_id)
+        return batches, num_items
+
+
+class DMPOTrainer(PdbenchDPOTrainer):
     """DPOTrainer whose loss is DMPO's (Eq. 2). Needs precomputed reference log-probs, a ``pd_term``
     column in the train dataset, and ``args.beta`` = κ·β (see the module docstring)."""
 
@@ -135,7 +148,7 @@ def build_trainer(
     if not torch.cuda.is_available():
         score_completions_only_on_cpu()
     cache = RefLogpCache(model_fingerprint(model_path), precision_of(args)) if use_ref_cache else None
-    trainer_class = DMPOTrainer if objective == "dmpo" else CachedRefDPOTrainer
+    trainer_class = DMPOTrainer if objective == "dmpo" else PdbenchDPOTrainer
     return trainer_class(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
         peft_config=_lora(config) if config.use_lora else None, ref_logp_cache=cache,
