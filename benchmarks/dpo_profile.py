@@ -7,21 +7,20 @@ one warm-up step, then profiles the next optimiser step (``batch_size / per_devi
 micro-batches). Prints the torch threads, the micro-batches' real / padded / completion token
 counts, the top operators by self CPU time, and the step's time grouped into matmuls (linear
 layers and the LM head), the LM head's log-softmax, attention, and the rest. ``--old`` profiles
-TRL as it runs on a CPU by itself (every position through the LM head). The last line is JSON.
+TRL as it runs on a CPU by itself (every position through the LM head, micro-batches as drawn).
+The last line is JSON.
 """
 
 import argparse
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
-from unittest import mock
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report, scratch_cache  # noqa: E402
+from common import report, scratch_cache, trl_alone  # noqa: E402
 
 GROUPS = {
     "matmul (linear layers, LM head)": ("aten::mm", "aten::addmm", "aten::bmm", "aten::matmul", "aten::linear"),
@@ -38,11 +37,10 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=16)
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--rows", type=int, default=20, help="operators in the printed table")
-    parser.add_argument("--old", action="store_true", help="TRL alone: every position through the LM head")
+    parser.add_argument("--old", action="store_true", help="TRL alone, as before issue 14")
     parser.add_argument("--json")
     args = parser.parse_args()
-    as_trl_alone = mock.patch("pdbench.train.score_completions_only_on_cpu") if args.old else nullcontext()
-    with scratch_cache(), as_trl_alone:
+    with scratch_cache(), trl_alone(args.old):
         summary = measure(args)
     report(summary, args.json)
 
@@ -85,14 +83,13 @@ def measure(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as out:
         trainer = build_trainer(model_path, selected, "dpo", pairs["aspect"].nunique(), train, Path(out))
         trainer.add_callback(callback)
-        collate = trainer.data_collator
+        compute_loss = trainer.compute_loss
 
-        def counting_collator(examples):
-            batch = collate(examples)
-            batches.append(batch)
-            return batch
+        def counting_loss(model, inputs, *args, **kwargs):  # the micro-batches as trained on (after regrouping)
+            batches.append(inputs)
+            return compute_loss(model, inputs, *args, **kwargs)
 
-        trainer.data_collator = counting_collator
+        trainer.compute_loss = counting_loss
         trainer.train()
     events = callback.profiler.key_averages()
     print(events.table(sort_by="self_cpu_time_total", row_limit=args.rows))

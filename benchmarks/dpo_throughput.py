@@ -7,9 +7,9 @@ with the preset's training settings (reference log-probs precomputed, as pdbench
 variant in a fresh cache (so the reference log-probs are computed, not read from the cache):
 
 * ``old``: TRL as it runs on a CPU by itself — the LM head projects every position (prompt and
-  padding too), the reference log-probs are computed in dataset order and not cached;
-* ``new``: pdbench's trainer — completion tokens only through the LM head, the reference
-  log-probs computed in length-sorted batches and cached.
+  padding too), micro-batches as drawn, the reference log-probs computed in dataset order and not cached;
+* ``new``: pdbench's trainer — completion tokens only through the LM head, each step's
+  micro-batches regrouped by length, the reference log-probs computed in length-sorted batches and cached.
 
 Then it measures the float32 matmul peak of this machine with the same torch threads. Useful FLOPs are
 counted on real (unpadded) tokens, truncated at ``max_length``, as
@@ -22,13 +22,12 @@ import argparse
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report, scratch_cache  # noqa: E402
+from common import report, scratch_cache, trl_alone  # noqa: E402
 
 
 def matmul_peak_flops(size: int = 2048, repeats: int = 10) -> float:
@@ -63,7 +62,6 @@ def main() -> None:
 
 def measure(args: argparse.Namespace, is_old: bool) -> dict:
     """Train DPO on ``args.pairs`` world pairs and return tokens/s and FLOP/s."""
-    from unittest import mock
 
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
@@ -93,8 +91,7 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     params = sum(p.numel() for p in model.parameters()) - embedding
     del model
 
-    as_trl_alone = mock.patch("pdbench.train.score_completions_only_on_cpu") if is_old else nullcontext()
-    with tempfile.TemporaryDirectory() as out, as_trl_alone:
+    with tempfile.TemporaryDirectory() as out, trl_alone(is_old):
         outcome = train_policy(model_path, selected, "dpo", pairs["aspect"].nunique(), config.train, Path(out),
                                use_ref_cache=not is_old)
     seconds = outcome["train_seconds"]
