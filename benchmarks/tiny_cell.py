@@ -83,6 +83,7 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
         "cell_wall_excluding_baseline_min": round(cell / 60, 2),
         "run_wall_min": round(total / 60, 2),
         "selection_overhead_ratio": round((rm_training + scoring) / full_dpo, 4) if full_dpo else None,
+        "dpo_selection_cpu_utilization_pct (machine, mean)": _mean_cpu(costs["training"]),
         "peak_rss_self_gb": round(_max_rss_gb(resource.RUSAGE_SELF), 2),
         "peak_rss_largest_child_gb": round(_max_rss_gb(resource.RUSAGE_CHILDREN), 2),
         "before: cell / baseline / run (min)": f"{BEFORE['cell_min']} / {BEFORE['overall_baseline_s'] / 60:.1f} / "
@@ -94,6 +95,12 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
         "aw_std": round(result["pairwise"]["aw_std"], 3),
         "device": result["gpu_hours"]["device"],
     }
+
+
+def _mean_cpu(stage: dict) -> float | None:
+    """Mean machine-wide CPU use while the stage ran (100 = every core busy), from its system-metrics samples."""
+    readings = [m["system/cpu_utilization_percentage"] for m in stage.get("system_metrics") or []]
+    return round(sum(readings) / len(readings), 1) if readings else None
 
 
 def _max_rss_gb(who: int) -> float:
