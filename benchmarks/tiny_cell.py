@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--conflict", type=float, default=0.3)
     parser.add_argument("--budget", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--baseline", default="overall",
+                        help="sft: time the cell alone (no full-data DPO; the baseline answers are the SFT ones)")
     parser.add_argument("--cache-dir", help="reuse this cache (default: a fresh one, so nothing is reused)")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -57,7 +59,7 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
     from pdbench.runner import run_pipeline
 
     config = resolve_config(args.preset, strategy=args.strategy, conflict=args.conflict, budget=args.budget,
-                            seed=args.seed, baseline="overall")
+                            seed=args.seed, baseline=args.baseline)
     started = time.perf_counter()
     result = run_pipeline(config, run_dir)
     total = time.perf_counter() - started
@@ -83,6 +85,7 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
         "cell_wall_excluding_baseline_min": round(cell / 60, 2),
         "run_wall_min": round(total / 60, 2),
         "selection_overhead_ratio": round((rm_training + scoring) / full_dpo, 4) if full_dpo else None,
+        "baseline": args.baseline,
         "dpo_selection_cpu_utilization_pct (machine, mean)": _mean_cpu(costs["training"]),
         "peak_rss_self_gb": round(_max_rss_gb(resource.RUSAGE_SELF), 2),
         "peak_rss_largest_child_gb": round(_max_rss_gb(resource.RUSAGE_CHILDREN), 2),
