@@ -1,11 +1,12 @@
-"""What every benchmark shares: a throw-away stage cache, and printing its numbers (optionally as JSON)."""
+"""What every benchmark shares: a throw-away stage cache, TRL's CPU path as it was, and printing numbers (or JSON)."""
 
 import json
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from unittest import mock
 
 # pdbench reads this variable on every cache access, so setting it after importing pdbench works.
 from pdbench.cache import ENV_CACHE_DIR
@@ -30,6 +31,17 @@ def scratch_cache(folder: str | None = None) -> Iterator[Path]:
             os.environ[ENV_CACHE_DIR] = previous
         if temporary is not None:
             temporary.cleanup()
+
+
+@contextmanager
+def trl_alone(is_on: bool = True) -> Iterator[None]:
+    """While on, pdbench trains as TRL does by itself on a CPU (before issue 14): every position through
+    the LM head and micro-batches as drawn. (Pass ``use_ref_cache=False`` as well for the old reference pass.)"""
+    with ExitStack() as stack:
+        if is_on:
+            stack.enter_context(mock.patch("pdbench.train.score_completions_only_on_cpu"))
+            stack.enter_context(mock.patch("pdbench.train.regroup_by_length", lambda batches, pad_token_id: batches))
+        yield
 
 
 def report(summary: dict, json_path: str | None) -> None:

@@ -1,10 +1,17 @@
-"""DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak.
+"""DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak, old vs new.
 
-    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--json out.json]
+    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants old,new] [--json out.json]
 
 Trains the embedded SmolLM2 policy with TRL's DPOTrainer for one epoch on ``--pairs`` world pairs
-with the preset's training settings (reference log-probs precomputed, as pdbench runs it), then
-measures the float32 matmul peak of this machine with the same torch threads. Useful FLOPs are
+with the preset's training settings (reference log-probs precomputed, as pdbench runs it), each
+variant in a fresh cache (so the reference log-probs are computed, not read from the cache):
+
+* ``old``: TRL as it runs on a CPU by itself — the LM head projects every position (prompt and
+  padding too), micro-batches as drawn, the reference log-probs computed in dataset order and not cached;
+* ``new``: pdbench's trainer — completion tokens only through the LM head, each step's
+  micro-batches regrouped by length, the reference log-probs computed in length-sorted batches and cached.
+
+Then it measures the float32 matmul peak of this machine with the same torch threads. Useful FLOPs are
 counted on real (unpadded) tokens, truncated at ``max_length``, as
 ``6·N·T`` for the policy's forward + backward plus ``2·N·T`` for the reference forward, with N the
 non-embedding parameters (the usual approximation; attention's quadratic term is left out). The
@@ -12,7 +19,6 @@ last line is JSON.
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -20,10 +26,8 @@ from pathlib import Path
 
 import torch
 
-from pdbench.cache import ENV_CACHE_DIR
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report, scratch_cache  # noqa: E402
+from common import report, scratch_cache, trl_alone  # noqa: E402
 
 
 def matmul_peak_flops(size: int = 2048, repeats: int = 10) -> float:
@@ -42,15 +46,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=64)
     parser.add_argument("--preset", default="tiny")
+    parser.add_argument("--variants", default="old,new", help="old runs first: new patches TRL for the process")
     parser.add_argument("--json")
     args = parser.parse_args()
-    with scratch_cache(os.environ.get(ENV_CACHE_DIR)):  # the user's cache if set, else a throw-away one
-        summary = measure(args)
+    summary = {}
+    for variant in args.variants.split(","):
+        with scratch_cache():  # a fresh cache each: the reference log-probs are computed, not read
+            summary.update({f"{variant} {k}": v for k, v in measure(args, is_old=variant == "old").items()})
+    peak = matmul_peak_flops()
+    summary["matmul_peak_gflops"] = round(peak / 1e9, 2)
+    for variant in args.variants.split(","):
+        summary[f"{variant} fraction_of_peak"] = round(summary[f"{variant} achieved_gflops"] * 1e9 / peak, 3)
     report(summary, args.json)
 
 
-def measure(args: argparse.Namespace) -> dict:
-    """Train DPO on ``args.pairs`` world pairs and return tokens/s and FLOP/s against the matmul peak."""
+def measure(args: argparse.Namespace, is_old: bool) -> dict:
+    """Train DPO on ``args.pairs`` world pairs and return tokens/s and FLOP/s."""
 
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
@@ -80,10 +91,10 @@ def measure(args: argparse.Namespace) -> dict:
     params = sum(p.numel() for p in model.parameters()) - embedding
     del model
 
-    with tempfile.TemporaryDirectory() as out:
-        outcome = train_policy(model_path, selected, "dpo", pairs["aspect"].nunique(), config.train, Path(out))
+    with tempfile.TemporaryDirectory() as out, trl_alone(is_old):
+        outcome = train_policy(model_path, selected, "dpo", pairs["aspect"].nunique(), config.train, Path(out),
+                               use_ref_cache=not is_old)
     seconds = outcome["train_seconds"]
-    peak = matmul_peak_flops()
     achieved = 8 * params * real_tokens / seconds
     return {
         "pairs": args.pairs,
@@ -95,8 +106,6 @@ def measure(args: argparse.Namespace) -> dict:
         "train_s (incl. reference precompute)": round(seconds, 1),
         "tokens_per_s": round(real_tokens / seconds, 1),
         "achieved_gflops": round(achieved / 1e9, 2),
-        "matmul_peak_gflops": round(peak / 1e9, 2),
-        "fraction_of_peak": round(achieved / peak, 3),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from eval.generate import DecodingConfig, generate
+from eval.generate import DecodingConfig, generate_sets
 from pdbench.world.profile import behaviour_profile, profile_change
 from pdbench.world.spec import PromptSpec
 
@@ -28,10 +28,9 @@ def world_behaviour(
     by_prompt = {spec.prompt: spec for family in specs.values() for spec in family}
     rows = [row for name in samples for row in samples[name]]
     prompt_specs = [by_prompt[row["instruction"]] for row in rows]
-    sft_answers = []
-    for name, set_rows in samples.items():
-        prompts = [row["instruction"] for row in set_rows]
-        sft_answers += [record["output"] for record in generate(sft_path, prompts, decoding, name)]
+    sets = {name: [row["instruction"] for row in set_rows] for name, set_rows in samples.items()}
+    sft_records = generate_sets(sft_path, sets, decoding)
+    sft_answers = [record["output"] for name in sets for record in sft_records[name]]
     profiles = {
         "policy": behaviour_profile(prompt_specs, [row["model"] for row in rows]),
         "baseline": behaviour_profile(prompt_specs, [row["baseline"] for row in rows]),

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from eval.generate import DecodingConfig, generate
+from eval.generate import DecodingConfig, generate_sets
 from eval.judge_cache import JudgeCache
 from eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
 from eval.pairwise import Judge, judge_pairs
@@ -41,15 +41,16 @@ def pairwise_evaluation(
     """
     cache = cache or JudgeCache(refresh=refresh_judge)
     per_set, outcomes_by_set, samples = {}, {}, {}
-    seconds = {"generation": 0.0, "judging": 0.0}
     unparsed = []
+    started = time.perf_counter()
+    # All sets in one pass per model: fewer, fuller batches than set by set.
+    model_records = generate_sets(model_path, sets, decoding, force=refresh_generations)
+    baseline_records = generate_sets(baseline_path, sets, baseline_decoding or decoding, force=refresh_generations)
+    seconds = {"generation": time.perf_counter() - started, "judging": 0.0}
     for name, prompts in sets.items():
         prompts = list(prompts)
-        started = time.perf_counter()
-        model_answers = [r["output"] for r in generate(model_path, prompts, decoding, name, force=refresh_generations)]
-        baseline_answers = [r["output"] for r in generate(baseline_path, prompts, baseline_decoding or decoding, name,
-                                                          force=refresh_generations)]
-        seconds["generation"] += time.perf_counter() - started
+        model_answers = [r["output"] for r in model_records[name]]
+        baseline_answers = [r["output"] for r in baseline_records[name]]
         started = time.perf_counter()
         judged = judge_pairs(judge, prompts, model_answers, baseline_answers, cache, max_workers, desc=f"judging {name}")
         seconds["judging"] += time.perf_counter() - started

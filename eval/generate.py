@@ -3,11 +3,15 @@
 Prompts are sorted by length so each batch pads little, padded on the left (decoder-only
 models continue from the right), and wrapped in the model's chat template. Finished batches are
 appended to a partial file, so an interrupted generation resumes where it stopped.
+``generate_sets`` pools several sets' prompts into one pass: on a CPU, decoding a batch costs
+about as much as reading the weights once per token, so fewer, fuller batches are much faster.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,25 +56,47 @@ def generate(
 
     Each record: ``instruction``, ``output``, ``generator``, ``dataset``.
     """
-    key = content_key("generate", model_fingerprint(model_path), prompts, asdict(decoding))
-    folder = stage_dir("generations", key)
-    final, partial = folder / f"{dataset}.jsonl", folder / f"{dataset}.jsonl.partial"
-    with stage_lock(folder / dataset):  # parallel runs of one model generate once
+    return generate_sets(model_path, {dataset: prompts}, decoding, generator_name, force)[dataset]
+
+
+def generate_sets(
+    model_path: str, sets: Mapping[str, Sequence[str]], decoding: DecodingConfig, generator_name: str = "",
+    force: bool = False,
+) -> dict[str, list[dict]]:
+    """``generate`` for several named prompt sets at once: one length-sorted pass over all their uncached prompts.
+
+    Each set is cached on its own, under the key ``generate`` gives it, so either function finds the
+    other's results. Pooling the sets makes fewer, fuller batches than generating set by set.
+    """
+    folders = {name: stage_dir("generations", content_key("generate", model_fingerprint(model_path), list(prompts),
+                                                            asdict(decoding))) for name, prompts in sets.items()}
+    with ExitStack() as locks:
+        for name in sorted(sets, key=lambda n: str(folders[n] / n)):  # one order everywhere: no deadlock
+            locks.enter_context(stage_lock(folders[name] / name))  # parallel runs of one model generate once
+        files = {name: (folders[name] / f"{name}.jsonl", folders[name] / f"{name}.jsonl.partial") for name in sets}
         if force:
-            final.unlink(missing_ok=True)
-            partial.unlink(missing_ok=True)
-        if final.exists():
-            return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
-        done = _read_partial(partial)
-        todo = [i for i in range(len(prompts)) if i not in done]
+            for path in (p for pair in files.values() for p in pair):
+                path.unlink(missing_ok=True)
+        todo = []
+        for name, (final, partial) in files.items():
+            done = {} if final.exists() else _read_partial(partial)
+            todo += [(partial, i, p) for i, p in enumerate(sets[name]) if not final.exists() and i not in done]
         if todo:
-            _generate_into(model_path, prompts, todo, decoding, partial)
-            done = _read_partial(partial)
-        name = generator_name or Path(model_path).name
-        records = [{"instruction": prompts[i], "output": done[i], "generator": name, "dataset": dataset} for i in range(len(prompts))]
-        with atomic_path(final) as temp:
-            temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-        partial.unlink(missing_ok=True)
+            _generate_into(model_path, todo, decoding)
+        generator = generator_name or Path(model_path).name
+        return {name: _finish(final, partial, list(sets[name]), generator, name) for name, (final, partial) in files.items()}
+
+
+def _finish(final: Path, partial: Path, prompts: list[str], generator: str, dataset: str) -> list[dict]:
+    """The set's records: from its final file, or assembled from its complete partial file (then final)."""
+    if final.exists():
+        return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
+    done = _read_partial(partial)
+    records = [{"instruction": p, "output": done[i], "generator": generator, "dataset": dataset}
+               for i, p in enumerate(prompts)]
+    with atomic_path(final) as temp:
+        temp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    partial.unlink(missing_ok=True)
     return records
 
 
@@ -87,13 +113,12 @@ def _read_partial(path: Path) -> dict[int, str]:
     return done
 
 
-def _generate_into(model_path: str, prompts: list[str], todo: list[int], decoding: DecodingConfig, partial: Path) -> None:
-    partial.parent.mkdir(parents=True, exist_ok=True)
+def _generate_into(model_path: str, todo: list[tuple[Path, int, str]], decoding: DecodingConfig) -> None:
+    """Answer each (partial file, index, prompt) of ``todo`` and append the answer to its partial file."""
+    for partial in {job[0] for job in todo}:
+        partial.parent.mkdir(parents=True, exist_ok=True)
     if decoding.use_vllm and _has_vllm():
-        outputs = _generate_vllm(model_path, [prompts[i] for i in todo], decoding)
-        with partial.open("a", encoding="utf-8") as handle:
-            for i, text in zip(todo, outputs):
-                handle.write(json.dumps({"index": i, "output": text}, ensure_ascii=False) + "\n")
+        _append(todo, _generate_vllm(model_path, [prompt for _, _, prompt in todo], decoding))
         return
     import torch
 
@@ -101,15 +126,17 @@ def _generate_into(model_path: str, prompts: list[str], todo: list[int], decodin
 
     model, tokenizer = load_causal_lm(model_path, device="cuda" if torch.cuda.is_available() else "cpu")
     tokenizer.padding_side = "left"
-    texts = {i: tokenizer.apply_chat_template([{"role": "user", "content": prompts[i]}], tokenize=False,
-                                              add_generation_prompt=True) for i in todo}
-    order = sorted(todo, key=lambda i: len(texts[i]), reverse=True)
+    texts = [tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                           add_generation_prompt=True) for _, _, prompt in todo]
+    # Longest first, so a batch's prompts are of similar length (little padding) and memory peaks at the start.
+    # (By characters, as before pooling: one set alone is batched exactly as it always was.)
+    order = sorted(range(len(todo)), key=lambda j: len(texts[j]), reverse=True)
     torch.manual_seed(decoding.seed)
     sampling = decoding.temperature > 0
-    with partial.open("a", encoding="utf-8") as handle, torch.no_grad():
+    with torch.no_grad():
         for start in tqdm(range(0, len(order), decoding.batch_size), desc="generating", unit="batch", leave=False):
             batch = order[start : start + decoding.batch_size]
-            inputs = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
+            inputs = tokenizer([texts[j] for j in batch], return_tensors="pt", padding=True, add_special_tokens=False)
             inputs = {k: v.to(model.device) for k, v in inputs.items()}
             output = model.generate(
                 **inputs, max_new_tokens=decoding.max_new_tokens, do_sample=sampling,
@@ -117,9 +144,14 @@ def _generate_into(model_path: str, prompts: list[str], todo: list[int], decodin
                 top_k=None, pad_token_id=tokenizer.pad_token_id,
             )
             answers = tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-            for i, text in zip(batch, answers):
-                handle.write(json.dumps({"index": i, "output": text.strip()}, ensure_ascii=False) + "\n")
-            handle.flush()
+            _append([todo[j] for j in batch], answers)
+
+
+def _append(jobs: list[tuple[Path, int, str]], answers: list[str]) -> None:
+    """Append each job's answer to its partial file (flushed: a killed run keeps its finished batches)."""
+    for (partial, index, _), text in zip(jobs, answers, strict=True):
+        with partial.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"index": index, "output": text.strip()}, ensure_ascii=False) + "\n")
 
 
 def _has_vllm() -> bool:

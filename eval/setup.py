@@ -35,7 +35,7 @@ def build_judge(config):
 def alpaca_metrics(config, policy_path: str) -> dict:
     """AlpacaEval-2 WR / LC: official on the 805 prompts (paper scale), minimal-LC on world prompts (tiny)."""
     from eval.alpaca import minimal_length_controlled, preference_annotations
-    from eval.generate import generate
+    from eval.generate import generate_sets
     from pdbench.stages import initial_policy_stage
 
     if config.eval_sets != "world":
@@ -45,17 +45,20 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     from pdbench.world import mean_score
 
     reference_path, _ = initial_policy_stage(config)
+    specs_by_family = {family: specs[: config.eval_prompts_per_set or None] for family, specs in world_specs(config).items()}
+    sets = {family: [s.prompt for s in specs] for family, specs in specs_by_family.items()}
+    # Same prompts, set names and decoding as the pairwise evaluation: the policy's answers are cache
+    # hits; the reference's are one pooled pass the first time.
+    ours_by_family = generate_sets(policy_path, sets, config.decoding)
+    ref_by_family = generate_sets(reference_path, sets, config.decoding)
     prompts, model, reference, preferences = [], [], [], []
-    for family, specs in world_specs(config).items():
-        specs = specs[: config.eval_prompts_per_set or None]
-        family_prompts = [s.prompt for s in specs]
-        # Same prompts, set name and decoding as the pairwise evaluation: these are cache hits.
-        ours = [r["output"] for r in generate(policy_path, family_prompts, config.decoding, family)]
-        ref = [r["output"] for r in generate(reference_path, family_prompts, config.decoding, family)]
+    for family, specs in specs_by_family.items():
+        ours = [r["output"] for r in ours_by_family[family]]
+        ref = [r["output"] for r in ref_by_family[family]]
         for spec, a, b in zip(specs, ours, ref):
             score_a, score_b = mean_score(spec, a), mean_score(spec, b)
             preferences.append(2.0 if score_a > score_b else 1.0 if score_a < score_b else 1.5)
-        prompts += family_prompts
+        prompts += sets[family]
         model += ours
         reference += ref
     metrics = minimal_length_controlled(preference_annotations(prompts, reference, model, preferences, "policy", "rubric"))

@@ -19,6 +19,9 @@ import torch
 from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
+from pdbench.microbatches import regroup_by_length
+from pdbench.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -62,11 +65,24 @@ class _BarWithoutLogs(ProgressCallback):
         pass
 
 
-class DMPOTrainer(DPOTrainer):
+class PdbenchDPOTrainer(CachedRefDPOTrainer):
+    """TRL's DPOTrainer with cached reference log-probs (``pdbench.ref_logps``) and, in one process, each
+    optimiser step's micro-batches regrouped by length (``pdbench.microbatches``: the same step, less padding)."""
+
+    def get_batch_samples(self, epoch_iterator, num_batches, device):
+        batches, num_items = super().get_batch_samples(epoch_iterator, num_batches, device)
+        pad_token_id = getattr(self.data_collator, "pad_token_id", None)
+        if self.accelerator.num_processes == 1 and pad_token_id is not None and self.args.pad_to_multiple_of is None:
+            batches = regroup_by_length(batches, pad_token_id)
+        return batches, num_items
+
+
+class DMPOTrainer(PdbenchDPOTrainer):
     """DPOTrainer whose loss is DMPO's (Eq. 2). Needs precomputed reference log-probs, a ``pd_term``
     column in the train dataset, and ``args.beta`` = κ·β (see the module docstring)."""
 
     def _precompute_ref_logps(self, dataset, name, batch_size):
+        # The cache (in the parent) holds the true reference log-probs; the shift is applied here, per run.
         dataset = super()._precompute_ref_logps(dataset, name, batch_size)
         shifted = [c - d / self.beta for c, d in zip(dataset["ref_chosen_logps"], dataset["pd_term"], strict=True)]
         return dataset.remove_columns("ref_chosen_logps").add_column("ref_chosen_logps", shifted)
@@ -114,23 +130,19 @@ def dpo_args(config: TrainConfig, output_dir: Path, objective: str, n_aspects: i
     )
 
 
-def train_policy(
+def build_trainer(
     model_path: str, selected, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
-    n_processes: int = 1,
-) -> dict:
-    """Train the policy at ``model_path`` on the planned pairs; save it in ``output_dir/model``.
+    n_processes: int = 1, use_ref_cache: bool = True,
+) -> DPOTrainer:
+    """The (DMPO or DPO) trainer of the policy at ``model_path`` on the planned pairs, ready to ``train()``.
 
     ``selected`` is a pair table (prompt / chosen / rejected [/ pd_term]) or the ``datasets.Dataset``
-    made from one by ``preference_dataset`` (multi-process runs load it from disk so that every
-    rank shares TRL's cache files).
-
-    Returns ``model`` (the saved folder), ``global_step``, ``train_seconds``, ``log_history`` (TRL's
-    per-step loss, reward margins and accuracies) and, for this process, ``examples_seen`` — under
-    DDP each rank sees its own shard.
+    made from one by ``preference_dataset``. The constructor tokenises and precomputes the reference
+    log-probs, from the cache of ``pdbench.ref_logps`` where earlier runs stored them (``use_ref_cache``).
     """
-    import time
-
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from eval.generate import model_fingerprint
 
     if objective not in ("dpo", "dmpo"):
         raise ValueError(f"objective must be dpo or dmpo, got {objective!r}")
@@ -141,15 +153,60 @@ def train_policy(
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
-    peft_config = _lora(config) if config.use_lora else None
-    trainer_class = DMPOTrainer if objective == "dmpo" else DPOTrainer
-    # Timed from here: the trainer's constructor tokenises and precomputes the reference log-probs,
-    # which is training compute (and device time) as much as the optimiser steps are.
-    started = time.perf_counter()
-    trainer = trainer_class(
-        model=model, args=dpo_args(config, output_dir, objective, n_aspects, n_processes),
-        train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config,
+    args = dpo_args(config, output_dir, objective, n_aspects, n_processes)
+    if not torch.cuda.is_available():
+        score_completions_only_on_cpu()
+    cache = RefLogpCache(model_fingerprint(model_path), precision_of(args)) if use_ref_cache else None
+    trainer_class = DMPOTrainer if objective == "dmpo" else PdbenchDPOTrainer
+    return trainer_class(
+        model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+        peft_config=_lora(config) if config.use_lora else None, ref_logp_cache=cache,
     )
+
+
+def score_completions_only_on_cpu() -> None:
+    """Make TRL's fused LM head project only the completion tokens on the CPU, as it does on CUDA.
+
+    TRL 1.16 projects every position — prompt and padding included — through the 49k-token LM head
+    and its log-softmax on devices without Triton, so that tile shapes stay fixed for compilers such
+    as Neuron's. Eager CPU code does not recompile, and the masked positions' log-probs are zeroed
+    anyway, so the result is the same while the LM head's work (a large share of a CPU step) shrinks
+    to the completion tokens. TRL reads ``_use_triton`` only for this choice in ``trl.trainer.utils``
+    (its kernels module keeps its own binding for picking the Triton kernels, unchanged here).
+    """
+    import trl.trainer.utils as trl_utils
+
+    if getattr(trl_utils._use_triton, "is_pdbench_cpu_compact", False):
+        return
+    original = trl_utils._use_triton
+
+    def use_compact(device: torch.device) -> bool:
+        return device.type == "cpu" or original(device)
+
+    use_compact.is_pdbench_cpu_compact = True
+    trl_utils._use_triton = use_compact
+
+
+def train_policy(
+    model_path: str, selected, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
+    n_processes: int = 1, use_ref_cache: bool = True,
+) -> dict:
+    """Train the policy at ``model_path`` on the planned pairs; save it in ``output_dir/model``.
+
+    ``selected`` is as for ``build_trainer`` (multi-process runs load the dataset from disk so that
+    every rank shares TRL's cache files).
+
+    Returns ``model`` (the saved folder), ``global_step``, ``train_seconds``, ``log_history`` (TRL's
+    per-step loss, reward margins and accuracies) and, for this process, ``examples_seen`` — under
+    DDP each rank sees its own shard.
+    """
+    import time
+
+    # Timed from here: building the trainer loads the model (about a second), tokenises and
+    # precomputes the reference log-probs, which is training compute (and device time) as much as
+    # the optimiser steps are.
+    started = time.perf_counter()
+    trainer = build_trainer(model_path, selected, objective, n_aspects, config, output_dir, n_processes, use_ref_cache)
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(_BarWithoutLogs)
     trainer.train()
@@ -159,7 +216,7 @@ def train_policy(
         trainer.model = trainer.model.merge_and_unload()
     trainer.save_model(str(final))  # writes on the main process only
     if trainer.is_world_process_zero():
-        tokenizer.save_pretrained(str(final))
+        trainer.processing_class.save_pretrained(str(final))
     args = trainer.args
     return {
         "model": str(final),

@@ -1,0 +1,65 @@
+"""Generation: several sets pooled into one pass, each still cached under its own key."""
+
+import pytest
+
+import eval.generate as generation
+from eval.generate import DecodingConfig, generate, generate_sets
+
+DECODING = DecodingConfig(max_new_tokens=3, batch_size=4)
+SETS = {"maths": ["What is 2 + 2?", "What is 3 + 5?", "What is 7 - 1?"], "facts": ["Capital of France?", "Name a planet."]}
+
+
+@pytest.fixture(autouse=True)
+def scratch_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PDBENCH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    """The prompts of every generation pass (each call of the model loop)."""
+    calls = []
+    original = generation._generate_into
+
+    def spy(model_path, todo, decoding):
+        calls.append([prompt for _, _, prompt in todo])
+        return original(model_path, todo, decoding)
+
+    monkeypatch.setattr(generation, "_generate_into", spy)
+    return calls
+
+
+def test_sets_are_pooled_into_one_pass_and_cached_per_set(tiny_llama_path, passes):
+    pooled = generate_sets(tiny_llama_path, SETS, DECODING)
+    assert passes == [SETS["maths"] + SETS["facts"]]
+    for name, prompts in SETS.items():
+        assert [r["instruction"] for r in pooled[name]] == prompts
+        assert {r["dataset"] for r in pooled[name]} == {name}
+        assert generate(tiny_llama_path, prompts, DECODING, name) == pooled[name]  # generate's own key: a hit
+    assert len(passes) == 1
+
+
+def test_only_uncached_sets_are_generated(tiny_llama_path, passes):
+    generate(tiny_llama_path, SETS["facts"], DECODING, "facts")
+    generate_sets(tiny_llama_path, SETS, DECODING)
+    assert passes == [SETS["facts"], SETS["maths"]]
+
+
+def test_force_generates_again(tiny_llama_path, passes):
+    generate_sets(tiny_llama_path, SETS, DECODING)
+    generate_sets(tiny_llama_path, SETS, DECODING, force=True)
+    assert len(passes) == 2
+
+
+def test_an_interrupted_pass_resumes_with_the_missing_prompts(tiny_llama_path, passes, monkeypatch):
+    def killed_after_one_batch(jobs, answers):
+        original_append(jobs, answers)
+        raise KeyboardInterrupt
+
+    original_append = generation._append
+    monkeypatch.setattr(generation, "_append", killed_after_one_batch)
+    with pytest.raises(KeyboardInterrupt):
+        generate_sets(tiny_llama_path, SETS, DECODING)
+    monkeypatch.setattr(generation, "_append", original_append)
+    records = generate_sets(tiny_llama_path, SETS, DECODING)
+    assert len(passes[1]) == 1  # 5 prompts, batches of 4: only the last one is left
+    assert sum(len(r) for r in records.values()) == 5
