@@ -83,7 +83,8 @@ def _evaluate(monkeypatch, tmp_path, judge, **kwargs):
     from eval.evaluate import pairwise_evaluation
     from eval.generate import DecodingConfig
 
-    monkeypatch.setattr("eval.evaluate.generate", lambda path, prompts, *a, **k: [{"output": f"{path} {p}"} for p in prompts])
+    monkeypatch.setattr("eval.evaluate.generate_sets", lambda path, sets, *a, **k: {
+        name: [{"output": f"{path} {p}"} for p in prompts] for name, prompts in sets.items()})
     return pairwise_evaluation("model", "base", {"set": ["q1", "q2"]}, judge, DecodingConfig(), n_boot=10,
                                cache=JudgeCache(tmp_path / "j.sqlite"), **kwargs)
 
