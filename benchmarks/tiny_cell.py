@@ -91,8 +91,9 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
         "peak_rss_largest_child_gb": round(_max_rss_gb(resource.RUSAGE_CHILDREN), 2),
         "before: cell / baseline / run (min)": f"{BEFORE['cell_min']} / {BEFORE['overall_baseline_s'] / 60:.1f} / "
                                                  f"{BEFORE['run_wall_min']}",
-        "targets: cell / baseline / run (min), RSS (GB)": f"{TARGETS['cell_min']} / {TARGETS['overall_baseline_s'] / 60:.0f} / "
-                                                           f"{TARGETS['run_wall_min']}, {TARGETS['peak_rss_gb']}",
+        "targets: cell / baseline / run (min), RSS (GB)": (
+            f"{TARGETS['cell_min']} / {TARGETS['overall_baseline_s'] / 60:.0f} / {TARGETS['run_wall_min']}, "
+            f"{TARGETS['peak_rss_gb']}"),
         "matmul_peak_gflops": round(matmul_peak_flops() / 1e9, 1),
         "aw": round(result["pairwise"]["aw"], 3),
         "aw_std": round(result["pairwise"]["aw_std"], 3),

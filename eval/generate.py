@@ -84,7 +84,8 @@ def generate_sets(
         if todo:
             _generate_into(model_path, todo, decoding)
         generator = generator_name or Path(model_path).name
-        return {name: _finish(final, partial, list(sets[name]), generator, name) for name, (final, partial) in files.items()}
+        return {name: _finish(final, partial, list(sets[name]), generator, name)
+                for name, (final, partial) in files.items()}
 
 
 def _finish(final: Path, partial: Path, prompts: list[str], generator: str, dataset: str) -> list[dict]:

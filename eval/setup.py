@@ -45,7 +45,8 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     from pdbench.world import mean_score
 
     reference_path, _ = initial_policy_stage(config)
-    specs_by_family = {family: specs[: config.eval_prompts_per_set or None] for family, specs in world_specs(config).items()}
+    limit = config.eval_prompts_per_set or None
+    specs_by_family = {family: specs[:limit] for family, specs in world_specs(config).items()}
     sets = {family: [s.prompt for s in specs] for family, specs in specs_by_family.items()}
     # Same prompts, set names and decoding as the pairwise evaluation: the policy's answers are cache
     # hits; the reference's are one pooled pass the first time.
