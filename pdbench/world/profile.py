@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from pdbench.world.rubric import assess, mean_score
+from pdbench.world.rubric import Assessment, assess
 from pdbench.world.signals import REFUSALS, normalise, words
 from pdbench.world.spec import PromptSpec
 
@@ -30,7 +30,10 @@ expresses doubt; claims a personal experience or invented source; obeys the form
 
 def text_properties(spec: PromptSpec, text: str) -> dict[str, float | None]:
     """The ``PROPERTIES`` of one response (``format_kept`` is None without a constraint)."""
-    assessment = assess(spec, text)
+    return _properties(assess(spec, text))
+
+
+def _properties(assessment: Assessment) -> dict[str, float | None]:
     return {
         "correct": float(assessment.verdict == "correct"),
         "filler": float(assessment.padding),
@@ -88,15 +91,21 @@ def _pair_property_table(pairs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for spec_json, chosen, rejected in zip(pairs["world_spec"], pairs["chosen"], pairs["rejected"], strict=True):
         spec = specs[spec_json]
-        a, b = text_properties(spec, chosen), text_properties(spec, rejected)
+        chosen_read, rejected_read = assess(spec, chosen), assess(spec, rejected)  # each text read once
+        a, b = _properties(chosen_read), _properties(rejected_read)
         row = {name: None if a[name] is None else a[name] - b[name] for name in PROPERTIES}
-        row["gold"] = mean_score(spec, chosen) - mean_score(spec, rejected)
+        row["gold"] = _mean_rating(chosen_read) - _mean_rating(rejected_read)
         rows.append(row)
     table = pd.DataFrame(rows, columns=[*PROPERTIES, "gold"], dtype=float)
     table["is_conflict"] = pairs["is_conflict"].to_numpy(dtype=bool)
     table["aspect"] = pairs["aspect"].to_numpy()
     table["words"] = (pairs["chosen_len"] - pairs["rejected_len"]).to_numpy(dtype=float)
     return table
+
+
+def _mean_rating(assessment: Assessment) -> float:
+    """The gold judge's score of a response: the mean of its four ratings (``rubric.mean_score``)."""
+    return sum(assessment.ratings.values()) / len(assessment.ratings)
 
 
 def _describe(group: pd.DataFrame) -> dict:
