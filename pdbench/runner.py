@@ -106,7 +106,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
 
     costs = {}
     with progress.stage("initial_policy") as stage:
-        _, costs["sft"] = initial_policy_stage(config, force="sft" in force)
+        sft_path, costs["sft"] = initial_policy_stage(config, force="sft" in force)
         stage.cached = costs["sft"]["cached"]
     with progress.stage("pairs") as stage:
         pairs, costs["data"] = pairs_stage(config, force="data" in force)
@@ -153,7 +153,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     behaviour = None
     if config.eval_sets == "world":
         with progress.stage("behaviour"):
-            behaviour = _world_behaviour(config, evaluation["samples"])
+            behaviour = _world_behaviour(config, evaluation["samples"], sft_path)
 
     result = {
         "config": config.to_dict(),
@@ -173,12 +173,11 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     return result
 
 
-def _world_behaviour(config: RunConfig, samples: dict) -> dict:
+def _world_behaviour(config: RunConfig, samples: dict, sft_path: str) -> dict:
     """What the policy, the baseline and the SFT policy do on the world's held-out prompts (eval.behaviour)."""
     from eval.behaviour import world_behaviour
     from eval.setup import world_specs
 
-    sft_path, _ = initial_policy_stage(config)
     return world_behaviour(world_specs(config), samples, sft_path, config.decoding)
 
 
