@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 # pdbench reads this variable on every cache access, so setting it after importing pdbench works.
-from pdbench.cache import ENV_CACHE_DIR
+from pdbench.infra.cache import ENV_CACHE_DIR
 
 
 @contextmanager
@@ -39,8 +39,8 @@ def trl_alone(is_on: bool = True) -> Iterator[None]:
     the LM head and micro-batches as drawn. (Pass ``use_ref_cache=False`` as well for the old reference pass.)"""
     with ExitStack() as stack:
         if is_on:
-            stack.enter_context(mock.patch("pdbench.train.score_completions_only_on_cpu"))
-            stack.enter_context(mock.patch("pdbench.train.regroup_by_length", lambda batches, pad_token_id: batches))
+            stack.enter_context(mock.patch("pdbench.training.train.score_completions_only_on_cpu"))
+            stack.enter_context(mock.patch("pdbench.training.train.regroup_by_length", lambda batches, pad_token_id: batches))
         yield
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/dpo_profile.py [--pairs 16] [--preset tiny] [--rows 20] [--old] [--json out.json]
 
-Builds the trainer exactly as ``pdbench.train.train_policy`` does on ``--pairs`` world pairs, runs
+Builds the trainer exactly as ``pdbench.training.train.train_policy`` does on ``--pairs`` world pairs, runs
 one warm-up step, then profiles the next optimiser step (``batch_size / per_device_batch_size``
 micro-batches). Prints the torch threads, the micro-batches' real / padded / completion token
 counts, the top operators by self CPU time, and the step's time grouped into matmuls (linear
@@ -52,9 +52,9 @@ def measure(args: argparse.Namespace) -> dict:
 
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
-    from pdbench.models import resolve_model_path
-    from pdbench.presets import resolve_config
-    from pdbench.train import build_trainer
+    from pdbench.infra.models import resolve_model_path
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.training.train import build_trainer
 
     config = resolve_config(args.preset)
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)

@@ -67,9 +67,9 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
 
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
-    from pdbench.models import resolve_model_path
-    from pdbench.presets import resolve_config
-    from pdbench.train import train_policy
+    from pdbench.infra.models import resolve_model_path
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.training.train import train_policy
 
     config = resolve_config(args.preset)
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)

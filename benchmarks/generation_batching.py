@@ -8,7 +8,7 @@ families, ``eval_prompts_per_set`` each) greedily with the preset's ``max_new_to
 variant in a fresh cache:
 
 * ``old``: set by set, ``--old-batch-size`` prompts per batch (the settings before pooling);
-* ``pooled-B``: all sets in one length-sorted pass (``eval.generate.generate_sets``), batches of B.
+* ``pooled-B``: all sets in one length-sorted pass (``pdbench.eval.generate.generate_sets``), batches of B.
 
 Prints seconds, generated tokens (answers re-tokenised, plus the end-of-sequence token when the
 answer stopped early), tokens/s, the speedup over ``old`` and how many answers differ from ``old``'s.
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import torch
 
-from eval.generate import generate, generate_sets
-from eval.setup import eval_sets
-from pdbench.models import resolve_model_path
-from pdbench.presets import resolve_config
+from pdbench.eval.generate import generate, generate_sets
+from pdbench.eval.setup import eval_sets
+from pdbench.infra.models import resolve_model_path
+from pdbench.pipeline.config import resolve_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report, scratch_cache  # noqa: E402

@@ -30,8 +30,8 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
 
-    from eval.judge_cache import JudgeCache
-    from eval.pairwise import judge_pairs
+    from pdbench.eval.judge_cache import JudgeCache
+    from pdbench.eval.pairwise import judge_pairs
     from pdbench.world import PromptSpec, build_world
 
     records = build_world(n_prompts=args.pairs, seed=0)
@@ -65,10 +65,10 @@ def main() -> None:
 
 def _judge(args, specs_by_prompt):
     if args.judge == "rubric":
-        from eval.judges.rubric_judge import RubricJudge
+        from pdbench.eval.judges.rubric_judge import RubricJudge
 
         return RubricJudge(specs_by_prompt)
-    from eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
+    from pdbench.eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
 
     model = args.judge.split(":", 1)[1]
     return OpenAIJudge(OpenAIJudgeConfig(model=model, base_url=args.judge_base_url, api_key_env=args.judge_api_key_env))

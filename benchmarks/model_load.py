@@ -19,8 +19,8 @@ import time
 import torch
 import transformers
 
-from pdbench import models
-from pdbench.cache import ENV_CACHE_DIR
+from pdbench.infra import models
+from pdbench.infra.cache import ENV_CACHE_DIR
 
 PROMPTS = [
     "What is the capital of France?",

@@ -30,10 +30,10 @@ def main() -> None:
 
 def measure(args: argparse.Namespace) -> dict:
     """Build the pairs, select with ours/rand/high/mid and return the timings and conflict rates."""
-    from pdbench.context import StrategyContext
+    from pdbench.selection.context import StrategyContext
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
-    from pdbench.planning import make_plan
+    from pdbench.selection.planning import make_plan
 
     started = time.perf_counter()
     pairs, _ = build_pairs(load_records("world"), args.conflict, seed=args.seed)

@@ -55,8 +55,8 @@ def main() -> None:
 
 def measure(args: argparse.Namespace, run_dir: Path) -> dict:
     """Run the cell into ``run_dir`` and return its stage timings, overhead ratio and peak memory."""
-    from pdbench.presets import resolve_config
-    from pdbench.runner import run_pipeline
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.pipeline.runner import run_pipeline
 
     config = resolve_config(args.preset, strategy=args.strategy, conflict=args.conflict, budget=args.budget,
                             seed=args.seed, baseline=args.baseline)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pdbench.leaderboard import table_cells
+from pdbench.leaderboard.table import table_cells
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report  # noqa: E402
@@ -172,7 +172,7 @@ def plot_length(cells: pd.DataFrame, r: dict, path: Path) -> None:
 
     ``r`` is ``length_diagnostics(cells)["aw_vs_answer_words"]``, shown in the title.
     """
-    from pdbench.plotting import pyplot
+    from pdbench.infra.plotting import pyplot
 
     plt = pyplot()
     trained = cells[cells["strategy"] != "overall"]

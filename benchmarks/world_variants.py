@@ -15,11 +15,11 @@ import argparse
 import json
 from pathlib import Path
 
-from pdbench.context import StrategyContext
+from pdbench.selection.context import StrategyContext
 from pdbench.data.loading import load_records
 from pdbench.data.pairs import build_pairs
-from pdbench.planning import make_plan, taught_by
-from pdbench.presets import resolve_config
+from pdbench.selection.planning import make_plan, taught_by
+from pdbench.pipeline.config import resolve_config
 
 STRATEGIES = ("overall", "all", "rand", "ours", "high")
 """The trained strategies of the experiment (``sft`` trains on nothing)."""

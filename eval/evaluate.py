@@ -7,11 +7,11 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from eval.generate import DecodingConfig, generate_sets
-from eval.judge_cache import JudgeCache
-from eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
-from eval.pairwise import Judge, judge_pairs
-from eval.verdicts import MAX_INVALID_SHARE, check_invalid_share
+from pdbench.eval.generate import DecodingConfig, generate_sets
+from pdbench.eval.judge_cache import JudgeCache
+from pdbench.eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
+from pdbench.eval.pairwise import Judge, judge_pairs
+from pdbench.eval.verdicts import MAX_INVALID_SHARE, check_invalid_share
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def pairwise_evaluation(
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
     the wall-clock seconds spent generating and judging (cache hits cost ~0); and the generations
     (for artifacts). Warns when many verdicts are invalid and raises InvalidVerdictsError above
-    ``max_invalid_share`` (see ``eval.verdicts.check_invalid_share``).
+    ``max_invalid_share`` (see ``pdbench.eval.verdicts.check_invalid_share``).
     """
     cache = cache or JudgeCache(refresh=refresh_judge)
     per_set, outcomes_by_set, samples = {}, {}, {}

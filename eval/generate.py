@@ -17,8 +17,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from pdbench.cache import content_key, stage_dir, stage_lock
-from pdbench.fileio import atomic_path
+from pdbench.infra.cache import content_key, stage_dir, stage_lock
+from pdbench.infra.fileio import atomic_path
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def _generate_into(model_path: str, todo: list[tuple[Path, int, str]], decoding:
         return
     import torch
 
-    from pdbench.models import load_causal_lm
+    from pdbench.infra.models import load_causal_lm
 
     model, tokenizer = load_causal_lm(model_path, device="cuda" if torch.cuda.is_available() else "cpu")
     tokenizer.padding_side = "left"

@@ -2,7 +2,7 @@
 
 Every reply is committed as soon as it arrives, so an interrupted evaluation keeps every
 verdict it paid for, and an identical re-run asks the judge nothing. Only parsed replies are
-final: an unparseable one is never stored (``eval.pairwise`` does not put it) and one stored by
+final: an unparseable one is never stored (``pdbench.eval.pairwise`` does not put it) and one stored by
 an older version reads as missing, so a fixed judge is asked again. It lives in pdbench's cache
 folder (or a path you choose), never inside the installed package.
 """
@@ -13,8 +13,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from eval.verdicts import JudgeReply
-from pdbench.cache import cache_root, content_key
+from pdbench.eval.verdicts import JudgeReply
+from pdbench.infra.cache import cache_root, content_key
 
 
 class JudgeCache:

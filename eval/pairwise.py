@@ -9,8 +9,8 @@ from typing import Protocol
 
 from tqdm.auto import tqdm
 
-from eval.judge_cache import JudgeCache
-from eval.verdicts import JudgeReply, outcome, verdict
+from pdbench.eval.judge_cache import JudgeCache
+from pdbench.eval.verdicts import JudgeReply, outcome, verdict
 
 
 class Judge(Protocol):

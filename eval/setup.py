@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval.testsets import PAPER_SETS, load_alpaca_eval, load_test_set
+from pdbench.eval.testsets import PAPER_SETS, load_alpaca_eval, load_test_set
 
 
 def eval_sets(config) -> dict[str, list[str]]:
@@ -17,14 +17,14 @@ def eval_sets(config) -> dict[str, list[str]]:
 def build_judge(config):
     """The run's judge: ``rubric`` (world prompts) or ``openai:MODEL`` at ``judge_base_url``."""
     if config.judge == "rubric":
-        from eval.judges.rubric_judge import RubricJudge
+        from pdbench.eval.judges.rubric_judge import RubricJudge
 
         if config.eval_sets != "world":
             raise ValueError("the rubric judge only rates world prompts; use --judge openai:MODEL for the paper's sets")
         specs = {s.prompt: s for family in world_specs(config).values() for s in family}
         return RubricJudge(specs)
     if config.judge.startswith("openai:"):
-        from eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
+        from pdbench.eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
 
         return OpenAIJudge(OpenAIJudgeConfig(model=config.judge.split(":", 1)[1], base_url=config.judge_base_url,
                                              api_key_env=config.judge_api_key_env, timeout_s=config.judge_timeout_s,
@@ -34,9 +34,9 @@ def build_judge(config):
 
 def alpaca_metrics(config, policy_path: str) -> dict:
     """AlpacaEval-2 WR / LC: official on the 805 prompts (paper scale), minimal-LC on world prompts (tiny)."""
-    from eval.alpaca import minimal_length_controlled, preference_annotations
-    from eval.generate import generate_sets
-    from pdbench.stages import initial_policy_stage
+    from pdbench.eval.alpaca import minimal_length_controlled, preference_annotations
+    from pdbench.eval.generate import generate_sets
+    from pdbench.pipeline.stages import initial_policy_stage
 
     if config.eval_sets != "world":
         return _official(config, policy_path)
@@ -70,9 +70,9 @@ def alpaca_metrics(config, policy_path: str) -> dict:
 def _official(config, policy_path: str) -> dict:
     import os
 
-    from eval.alpaca import official_alpaca_eval
-    from eval.generate import generate
-    from pdbench.cache import cache_root
+    from pdbench.eval.alpaca import official_alpaca_eval
+    from pdbench.eval.generate import generate
+    from pdbench.infra.cache import cache_root
 
     references = load_alpaca_eval()
     outputs = generate(policy_path, [r["instruction"] for r in references], config.decoding, "alpaca_eval",

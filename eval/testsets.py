@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pdbench.cache import cache_root
-from pdbench.fileio import write_text
+from pdbench.infra.cache import cache_root
+from pdbench.infra.fileio import write_text
 
 ENV_EVAL_DIR = "PDBENCH_EVAL_DIR"
 SOURCE_URL = "https://raw.githubusercontent.com/tianyi-lab/Cherry_LLM/main/evaluation/test_data/{file}"

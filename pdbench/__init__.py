@@ -5,3 +5,17 @@ Fine-Grained Preference Signals" and the baselines of its Tables 1-2 behind one 
 """
 
 __version__ = "0.1.0"
+
+# In a source checkout the top-level eval/ and strategies/ folders are the pdbench.eval and
+# pdbench.strategies packages (pyproject.toml maps them so for installs). Adding the checkout to this
+# package's path makes a checkout used through PYTHONPATH (e.g. a git worktree) import its own
+# folders, not those of whichever checkout is installed.
+def _checkout_root():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return str(root) if (root / "pyproject.toml").is_file() and (root / "eval" / "__init__.py").is_file() else None
+
+
+if _checkout_root():
+    __path__.append(_checkout_root())

@@ -10,7 +10,7 @@ import click
 
 from pdbench import __version__
 from pdbench.data.schema import DataError
-from pdbench.registry import UnknownStrategyError
+from pdbench.selection.registry import UnknownStrategyError
 
 
 DATASETS = "world | world:VARIANT | ultrafeedback | helpsteer2 | PATH"
@@ -146,7 +146,7 @@ def strategies_list(strategy_path):
       pdbench strategies list
       pdbench strategies list --strategy-path ./my_strategies
     """
-    from pdbench.registry import broken_strategies, discover
+    from pdbench.selection.registry import broken_strategies, discover
 
     for info in discover(strategy_path).values():
         click.echo(f"{info.name:<12} {info.kind:<10} {info.description}")
@@ -176,11 +176,11 @@ def select(strategy, conflict, budget, dataset, seed, out, strategy_path):
     """
     import time
 
-    from pdbench.context import StrategyContext
+    from pdbench.selection.context import StrategyContext
     from pdbench.data.loading import load_records
     from pdbench.data.pairs import build_pairs
-    from pdbench.planning import export_plan, make_plan
-    from pdbench.registry import get_strategy
+    from pdbench.selection.planning import export_plan, make_plan
+    from pdbench.selection.registry import get_strategy
 
     get_strategy(strategy, strategy_path)  # an unknown or broken strategy fails before the data is built
     started = time.perf_counter()
@@ -240,7 +240,7 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
       pdbench run --strategy rand --preset smoke --seed 1
       pdbench run --preset paper --strategy ours --num-processes 8 --accelerate-config deepspeed_zero3.yaml --dry-run
     """
-    from pdbench.presets import resolve_config
+    from pdbench.pipeline.config import resolve_config
 
     sft_dataset = overrides.pop("sft_dataset")
     config = resolve_config(preset, config_file, strategy=strategy, sft={"dataset": sft_dataset} if sft_dataset else None,
@@ -248,7 +248,7 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
     if dry_run:
         import yaml
 
-        from pdbench.launch import accelerate_config_path
+        from pdbench.training.launch import accelerate_config_path
 
         plan = config.to_dict()
         plan["resolved"] = {
@@ -259,10 +259,10 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
         click.echo(yaml.safe_dump(plan, sort_keys=False))
         _preflight(config, strategy_path)
         return
-    from pdbench.publish import LiveTracking
-    from pdbench.report import format_result
-    from pdbench.rundir import claim, default_run_dir
-    from pdbench.runner import run_pipeline
+    from pdbench.tracking.publish import LiveTracking
+    from pdbench.pipeline.report import format_result
+    from pdbench.pipeline.rundir import claim, default_run_dir
+    from pdbench.pipeline.runner import run_pipeline
 
     run_dir = run_dir or default_run_dir(config)
     live = None if no_track else LiveTracking(experiment)
@@ -276,7 +276,7 @@ def run(strategy, preset, config_file, force, strategy_path, run_dir, experiment
 
 def _preflight(config, strategy_paths) -> None:
     """Print each precondition of the run as ready / NOT READY; exit non-zero if any is not."""
-    from pdbench.preflight import format_checks, preflight
+    from pdbench.pipeline.preflight import format_checks, preflight
 
     checks = preflight(config, strategy_paths)
     click.echo("preconditions:\n" + format_checks(checks))
@@ -288,9 +288,9 @@ def _preflight(config, strategy_paths) -> None:
 def _track(run_dir: Path, experiment: str) -> bool:
     """Send a finished run folder's record to MLflow and mark it synced; on failure say how to upload later.
     Returns success."""
-    from pdbench.publish import track_run_dir
-    from pdbench.rundir import mark_synced
-    from pdbench.tracking import tracking_uri
+    from pdbench.tracking.publish import track_run_dir
+    from pdbench.pipeline.rundir import mark_synced
+    from pdbench.tracking.store import tracking_uri
 
     try:
         run_id = track_run_dir(run_dir, experiment)
@@ -318,8 +318,8 @@ def sync(run_dirs, experiment):
       MLFLOW_TRACKING_URI=http://mlflow.internal:5000 pdbench sync runs/ours-c0.3-b0.3-s0-tiny
       pdbench sync runs/sweep-tiny --experiment table1 && pdbench leaderboard --experiment table1
     """
-    from pdbench.rundir import check_finished, synced_run_id
-    from pdbench.sweep import is_sweep_dir, sync_sweep
+    from pdbench.pipeline.rundir import check_finished, synced_run_id
+    from pdbench.pipeline.sweep import is_sweep_dir, sync_sweep
 
     failed = []
     for run_dir in run_dirs:
@@ -368,11 +368,11 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
                     --dataset world:positive_control --sweep-dir runs/variant-positive_control
       pdbench sweep --strategies all --seeds 0,1,2 --workers 12 --no-track   # a GPU box; then pdbench sync
     """
-    from pdbench.presets import resolve_config
-    from pdbench.registry import discover
-    from pdbench.sweep import run_sweep, sweep_cells
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.selection.registry import discover
+    from pdbench.pipeline.sweep import run_sweep, sweep_cells
 
-    names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
+    names = list(discover(strategy_path)) if strategies == "all" else [s.strip() for s in pdbench.strategies.split(",")]
     cells = sweep_cells(names, _floats(conflicts), _floats(budgets), [int(x) for x in seeds.split(",")], strategy_path)
     sweep_dir = sweep_dir or Path("runs") / f"sweep-{preset}"
     state = run_sweep(resolve_config(preset, config_file or None, dataset=dataset), cells, sweep_dir, experiment,
@@ -398,8 +398,8 @@ def leaderboard(experiment, parent_run_id, budget, out):
 
 
 def _leaderboard(experiment, parent_run_id, out, budget=None):
-    from pdbench.leaderboard import runs_frame, write_leaderboard
-    from pdbench.tracking import log_parent_artifacts, search_cell_runs
+    from pdbench.leaderboard.table import runs_frame, write_leaderboard
+    from pdbench.tracking.store import log_parent_artifacts, search_cell_runs
 
     frame = runs_frame(search_cell_runs(experiment, parent_run_id))
     files = write_leaderboard(frame, out, budget)
@@ -451,13 +451,13 @@ def eval_command(model, baseline, eval_sets, judge, judge_base_url, eval_prompts
       pdbench eval --model M --baseline B --judge openai:SmolLM2 --judge-base-url http://127.0.0.1:8000/v1
       pdbench eval --model M --baseline B --judge openai:gpt-4o --force judge   # ask the judge again
     """
-    from eval.evaluate import format_table, pairwise_evaluation
-    from eval.setup import alpaca_metrics, build_judge
-    from eval.setup import eval_sets as resolve_sets
-    from pdbench.fileio import write_json
-    from pdbench.models import check_model_spec, resolve_model_path
-    from pdbench.presets import resolve_config
-    from pdbench.quiet import known_warnings_silenced
+    from pdbench.eval.evaluate import format_table, pairwise_evaluation
+    from pdbench.eval.setup import alpaca_metrics, build_judge
+    from pdbench.eval.setup import eval_sets as resolve_sets
+    from pdbench.infra.fileio import write_json
+    from pdbench.infra.models import check_model_spec, resolve_model_path
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.infra.quiet import known_warnings_silenced
 
     check_model_spec(model, "--model")
     check_model_spec(baseline, "--baseline")

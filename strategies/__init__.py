@@ -8,18 +8,18 @@ Adding a strategy takes three steps:
 2. Write one class with a docstring (its first line is the description shown by
    ``pdbench strategies list``) and a method ``plan(self, pairs, budget, context) -> Plan``:
    ``pairs`` is the aspect-labelled pair table, ``budget`` the selection budget λ, and
-   ``context`` (``pdbench.context.StrategyContext``) supplies shared artifacts lazily —
+   ``context`` (``pdbench.selection.context.StrategyContext``) supplies shared artifacts lazily —
    ``context.pd.table["pd"]``, ``context.unified.table["gap"]``, ``context.pd_from_ratings``,
    ``context.rng()``. Never train, log or write files here.
-3. Decorate the class with ``@register(kind)`` from ``pdbench.registry``, kind being
+3. Decorate the class with ``@register(kind)`` from ``pdbench.selection.registry``, kind being
    ``full``, ``selection``, ``ablation`` or ``reference``. Selection and ablation strategies must
-   return exactly ``pdbench.plan.budget_size(budget, len(pairs))`` rows; the runner checks.
+   return exactly ``pdbench.selection.plan.budget_size(budget, len(pairs))`` rows; the runner checks.
 
 Example::
 
-    from pdbench.plan import Plan, budget_size
-    from pdbench.registry import register
-    from pdbench.selection import smallest
+    from pdbench.selection.plan import Plan, budget_size
+    from pdbench.selection.registry import register
+    from pdbench.selection.order import smallest
 
     @register("selection")
     class ShortestChosen:

@@ -1,8 +1,8 @@
 """A1: one unified reward model, no aspects; keep the pairs it is most sure of (paper §5.4)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import largest
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import largest
 
 
 @register("ablation")

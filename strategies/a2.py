@@ -1,8 +1,8 @@
 """A2: PD selection without length-bias mitigation (paper §5.4)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import smallest
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import smallest
 
 
 @register("ablation")

@@ -1,7 +1,7 @@
 """ALL: DPO on every pair as aggregated, conflicts included (paper §5.1, F3)."""
 
-from pdbench.plan import Plan
-from pdbench.registry import register
+from pdbench.selection.plan import Plan
+from pdbench.selection.registry import register
 
 
 @register("full")

@@ -1,7 +1,7 @@
 """DMPO: the multi-preference objective of Eq. 2 with the estimated PD term (paper §3.1, F4)."""
 
-from pdbench.plan import Plan
-from pdbench.registry import register
+from pdbench.selection.plan import Plan
+from pdbench.selection.registry import register
 
 
 @register("full")

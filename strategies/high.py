@@ -1,8 +1,8 @@
 """HIGH: the pairs with the largest PD, the opposite of the principle (paper §5.1, S2)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import largest
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import largest
 
 
 @register("selection")

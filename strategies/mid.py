@@ -1,8 +1,8 @@
 """MID: the pairs with PD around the median (paper §5.1, S3)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import middle
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import middle
 
 
 @register("selection")

@@ -1,8 +1,8 @@
 """OURS: PD selection, the pairs with the most negative PD (paper §4.3, Eq. 10, Algorithm 1)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import smallest
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import smallest
 
 
 @register("selection")

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from pdbench.plan import Plan
-from pdbench.registry import register
+from pdbench.selection.plan import Plan
+from pdbench.selection.registry import register
 
 
 @register("full")

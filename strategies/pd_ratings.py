@@ -1,8 +1,8 @@
 """PD from the ground-truth ratings instead of proxy reward models: an upper bound on PD selection."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
-from pdbench.selection import smallest
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
+from pdbench.selection.order import smallest
 
 
 @register("reference", budgeted=True)

@@ -1,7 +1,7 @@
 """RAND: a uniform random subset at budget λ (paper §5.1, S1)."""
 
-from pdbench.plan import Plan, budget_size
-from pdbench.registry import register
+from pdbench.selection.plan import Plan, budget_size
+from pdbench.selection.registry import register
 
 
 @register("selection")

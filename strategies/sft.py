@@ -1,7 +1,7 @@
 """SFT: no preference training at all (Table 1's INIT row)."""
 
-from pdbench.plan import Plan
-from pdbench.registry import register
+from pdbench.selection.plan import Plan
+from pdbench.selection.registry import register
 
 
 @register("reference")

@@ -7,7 +7,7 @@ import pytest
 def smollm2_path():
     """The converted embedded SmolLM2 folder (converted once per machine into the user cache)."""
     pytest.importorskip("gguf")
-    from pdbench.models import resolve_model_path
+    from pdbench.infra.models import resolve_model_path
 
     try:
         return resolve_model_path("smollm2-135m-instruct")

@@ -59,7 +59,7 @@ def test_run_checks_the_judge_endpoint_before_compute(tmp_path):
 
 
 def test_a_second_run_in_the_same_folder_stops_at_once(tmp_path):
-    from pdbench.rundir import claim
+    from pdbench.pipeline.rundir import claim
 
     with claim(tmp_path / "r"):
         assert "is in use by another pdbench process" in one_line_failure(

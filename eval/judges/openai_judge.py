@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openai
 
-from eval.verdicts import JudgeReply, parse_score_line
+from pdbench.eval.verdicts import JudgeReply, parse_score_line
 
 PROMPT_DIR = Path(__file__).resolve().parent.parent / "prompts"
 SYSTEM_PROMPT = "You are a helpful and precise assistant for checking the quality of the answer."

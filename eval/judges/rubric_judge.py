@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from eval.verdicts import JudgeReply
+from pdbench.eval.verdicts import JudgeReply
 
 
 class RubricJudge:

@@ -11,7 +11,7 @@ from pdbench.data.loading import load_records, read_jsonl, read_text
 from pdbench.data.pairs import build_pairs
 from pdbench.data.schema import DataError
 from pdbench.data.stats import pair_stats, plot_conflict_breakdown, plot_pair_diagnostics
-from pdbench.fileio import write_json, write_with
+from pdbench.infra.fileio import write_json, write_with
 
 PAIRS_FILES = ("pairs.jsonl", "pairs.parquet")
 """The names a built dataset's pair table may have; a folder holds one of them."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.plotting import pyplot
+from pdbench.infra.plotting import pyplot
 
 
 def pair_stats(pairs: pd.DataFrame) -> dict:

@@ -25,7 +25,7 @@ class PDConfig:
     """Quantile of Eq. 13 used to scale each model's |gaps| before clipping to [-1, 1]. Not given
     by the paper; 0.95 keeps the scale robust to a few outlier gaps while clipping only 5 %."""
     encoder: str = "minilm-l6"
-    """Sentence encoder of the embedding backend (a model spec for ``pdbench.models``)."""
+    """Sentence encoder of the embedding backend (a model spec for ``pdbench.infra.models``)."""
     hidden: int = 64
     """Hidden width of the BT head (0 = a linear head)."""
     epochs: int = 300

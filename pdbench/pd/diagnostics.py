@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pdbench.fileio import write_json, write_with
+from pdbench.infra.fileio import write_json, write_with
 from pdbench.pd.estimate import PDResult, aspects_of
-from pdbench.plotting import pyplot
+from pdbench.infra.plotting import pyplot
 
 
 def prediction_conflict_matrix(pairs: pd.DataFrame, result: PDResult) -> pd.DataFrame:

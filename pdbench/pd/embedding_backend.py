@@ -25,7 +25,7 @@ class EmbeddingBackend:
     """Sentence-embedding features and one BT head per key (an aspect, or ``None`` for unified)."""
 
     def __init__(self, config: PDConfig):
-        from pdbench.models import load_sentence_encoder
+        from pdbench.infra.models import load_sentence_encoder
 
         self.config = config
         self.encoder = load_sentence_encoder(config.encoder)

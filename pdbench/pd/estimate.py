@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pdbench.cache import content_key, frame_fingerprint, stage_dir, stage_lock
-from pdbench.fileio import write_json, write_with
+from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir, stage_lock
+from pdbench.infra.fileio import write_json, write_with
 from pdbench.pd.config import PDConfig
 from pdbench.pd.math import length_balanced_sample, pd_from_gaps
 

@@ -59,7 +59,7 @@ class LMBackend:
     def __init__(self, config: PDConfig):
         from transformers import AutoTokenizer
 
-        from pdbench.models import resolve_model_path
+        from pdbench.infra.models import resolve_model_path
 
         self.config = config
         self.model_path = resolve_model_path(config.lm_model)

@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from common import scratch_cache  # noqa: E402
 
-from pdbench.cache import cache_root  # noqa: E402
+from pdbench.infra.cache import cache_root  # noqa: E402
 
 
 def test_scratch_cache_is_fresh_used_by_pdbench_and_deleted_afterwards(monkeypatch, tmp_path):

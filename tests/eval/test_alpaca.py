@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from eval.alpaca import minimal_length_controlled, preference_annotations
+from pdbench.eval.alpaca import minimal_length_controlled, preference_annotations
 
 
 def annotations(preferences, model_lengths, reference_length=50):

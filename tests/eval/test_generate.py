@@ -2,8 +2,8 @@
 
 import pytest
 
-import eval.generate as generation
-from eval.generate import DecodingConfig, generate, generate_sets
+import pdbench.eval.generate as generation
+from pdbench.eval.generate import DecodingConfig, generate, generate_sets
 
 DECODING = DecodingConfig(max_new_tokens=3, batch_size=4)
 SETS = {"maths": ["What is 2 + 2?", "What is 3 + 5?", "What is 7 - 1?"], "facts": ["Capital of France?", "Name a planet."]}

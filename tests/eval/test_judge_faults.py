@@ -6,10 +6,10 @@ import logging
 import pytest
 from click.testing import CliRunner
 
-from eval.judge_cache import JudgeCache
-from eval.judges.openai_judge import JudgeUnavailableError, OpenAIJudge, OpenAIJudgeConfig
-from eval.pairwise import judge_pairs
-from eval.verdicts import InvalidVerdictsError, check_invalid_share
+from pdbench.eval.judge_cache import JudgeCache
+from pdbench.eval.judges.openai_judge import JudgeUnavailableError, OpenAIJudge, OpenAIJudgeConfig
+from pdbench.eval.pairwise import judge_pairs
+from pdbench.eval.verdicts import InvalidVerdictsError, check_invalid_share
 from tests.fakes import FakeJudgeServer
 
 
@@ -29,7 +29,7 @@ def test_check_passes_on_a_live_endpoint_with_one_request():
 ])
 def test_check_names_the_endpoint_and_the_failure(monkeypatch, mode, status, expected):
     monkeypatch.setenv("PDBENCH_TEST_KEY", "sk-secret-value")
-    monkeypatch.setattr("eval.judges.openai_judge.CHECK_TIMEOUT_S", 10.0 if mode != "hang" else 0.3)
+    monkeypatch.setattr("pdbench.eval.judges.openai_judge.CHECK_TIMEOUT_S", 10.0 if mode != "hang" else 0.3)
     with FakeJudgeServer(mode, status=status, hang_s=2.0) as server:
         with pytest.raises(JudgeUnavailableError, match=expected.replace("10 s", "0.3 s")) as caught:
             _judge(server, api_key_env="PDBENCH_TEST_KEY").check()
@@ -80,10 +80,10 @@ def test_invalid_share_warns_then_fails():
 
 
 def _evaluate(monkeypatch, tmp_path, judge, **kwargs):
-    from eval.evaluate import pairwise_evaluation
-    from eval.generate import DecodingConfig
+    from pdbench.eval.evaluate import pairwise_evaluation
+    from pdbench.eval.generate import DecodingConfig
 
-    monkeypatch.setattr("eval.evaluate.generate_sets", lambda path, sets, *a, **k: {
+    monkeypatch.setattr("pdbench.eval.evaluate.generate_sets", lambda path, sets, *a, **k: {
         name: [{"output": f"{path} {p}"} for p in prompts] for name, prompts in sets.items()})
     return pairwise_evaluation("model", "base", {"set": ["q1", "q2"]}, judge, DecodingConfig(), n_boot=10,
                                cache=JudgeCache(tmp_path / "j.sqlite"), **kwargs)

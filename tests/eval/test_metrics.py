@@ -1,6 +1,6 @@
 import pytest
 
-from eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
+from pdbench.eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
 
 
 def test_win_score_on_hand_made_tables():

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.judge_cache import JudgeCache
-from eval.judges.openai_judge import JudgeConfigError, OpenAIJudge, OpenAIJudgeConfig
-from eval.pairwise import judge_pairs
+from pdbench.eval.judge_cache import JudgeCache
+from pdbench.eval.judges.openai_judge import JudgeConfigError, OpenAIJudge, OpenAIJudgeConfig
+from pdbench.eval.pairwise import judge_pairs
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
-from eval.judge_cache import JudgeCache
-from eval.pairwise import judge_pairs
-from eval.verdicts import JudgeReply, parse_score_line
+from pdbench.eval.judge_cache import JudgeCache
+from pdbench.eval.pairwise import judge_pairs
+from pdbench.eval.verdicts import JudgeReply, parse_score_line
 
 
 class FakeLengthJudge:

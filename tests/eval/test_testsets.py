@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.testsets import ALPACA_EVAL_URL, ENV_EVAL_DIR, PAPER_SETS, SOURCE_URL, load_alpaca_eval, load_test_set
+from pdbench.eval.testsets import ALPACA_EVAL_URL, ENV_EVAL_DIR, PAPER_SETS, SOURCE_URL, load_alpaca_eval, load_test_set
 
 # The published files: in $PDBENCH_EVAL_DIR (the five sets and gpt4_turbo_reference.json in one folder), or
 # in ../shared/data beside a development checkout.

@@ -1,6 +1,6 @@
 import pytest
 
-from eval.verdicts import JudgeReply, outcome, parse_score_line, verdict
+from pdbench.eval.verdicts import JudgeReply, outcome, parse_score_line, verdict
 
 
 @pytest.mark.parametrize("text, scores", [

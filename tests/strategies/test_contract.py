@@ -2,12 +2,12 @@
 
 import pytest
 
-from pdbench.context import StrategyContext
+from pdbench.selection.context import StrategyContext
 from pdbench.data.pairs import build_pairs
 from pdbench.data.ultrafeedback import parse_ultrafeedback
-from pdbench.plan import budget_size
-from pdbench.planning import export_plan, make_plan, planned_pairs
-from pdbench.registry import discover
+from pdbench.selection.plan import budget_size
+from pdbench.selection.planning import export_plan, make_plan, planned_pairs
+from pdbench.selection.registry import discover
 from tests.data.conftest import random_uf_records
 from tests.fakes import FakeRewardBackend
 

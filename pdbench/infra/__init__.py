@@ -1,0 +1,1 @@
+"""Infrastructure: the content-addressed cache, atomic files, model specs, plotting, system metrics, warning filters."""

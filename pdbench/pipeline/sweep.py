@@ -1,0 +1,194 @@
+"""``pdbench sweep``: a grid of runs as one MLflow parent run with one child run per cell.
+
+Shared stages (pairs and PD per conflict level and seed, the baseline, SFT generations) come
+from the content-addressed cache, finished cells are skipped, and an interrupted sweep resumes
+from its state file (``SWEEP_DIR/sweep.json``, which also remembers the parent run).
+
+Cells can run in parallel worker processes (``--workers N``): one GPU trains several 135M
+policies at once far faster than one after another. Stages are locked in the cache, so workers
+that need the same one (the ``overall`` baseline of a seed, say) compute it once. Only this
+process writes the state file and talks to MLflow. A sweep run without tracking (on a machine
+that cannot reach the server) is uploaded later with ``pdbench sync SWEEP_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import click
+
+from pdbench.infra.fileio import write_json
+from pdbench.selection.plan import is_budgeted
+from pdbench.pipeline.config import RunConfig
+from pdbench.selection.registry import discover
+from pdbench.tracking.publish import track_run_dir
+from pdbench.pipeline.rundir import claim
+
+STATE_FILE = "sweep.json"
+UNTRACKED = "untracked"
+"""The run id recorded for a cell finished without tracking; ``sync_sweep`` replaces it."""
+
+
+def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
+    """(strategy, conflict, budget, seed) cells; full-data and reference strategies ignore the budget, so they
+    get one cell per (conflict, seed) at the first budget."""
+    budgeted = {name: info.budgeted for name, info in discover(paths).items()}
+    cells = []
+    for strategy in strategies:
+        for conflict in conflicts:
+            for budget in (budgets if is_budgeted(strategy, budgeted) else budgets[:1]):
+                for seed in seeds:
+                    cells.append((strategy, conflict, budget, seed))
+    return cells
+
+
+def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
+    """A readable, unique name for a cell (its run folder and MLflow run name)."""
+    return f"{strategy}-c{conflict:g}-b{budget:g}-s{seed}"
+
+
+def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
+    """One cell: the whole pipeline (module-level, so spawned workers can run it)."""
+    from pdbench.pipeline.runner import run_pipeline
+
+    return run_pipeline(config, run_dir, strategy_paths=strategy_paths)
+
+
+def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: str, track: bool = True,
+              strategy_paths=(), workers: int = 1, run_cell=_run_cell) -> dict:
+    """Run every unfinished cell (``workers`` at a time); returns the sweep state (parent run id, finished cells).
+
+    ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
+    workers it must be a module-level function, as it runs in spawned processes.
+    """
+    _check_cells(base, cells, strategy_paths)
+    with claim(sweep_dir):  # a second sweep in the same folder stops here
+        return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
+
+
+def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell) -> dict:
+    sweep_dir = Path(sweep_dir)
+    state = _load_state(sweep_dir)
+    if track:
+        track = _open_parent_if_reachable(state, sweep_dir, {"base": base.to_dict(), "cells": len(cells)}, base.preset,
+                                          experiment)
+    todo = [c for c in cells if cell_name(*c) not in state["done"]]
+    click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run"
+               + (f" on {workers} workers" if workers > 1 else ""))
+    started, finished = time.perf_counter(), 0
+    for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, run_cell):
+        name = cell_name(strategy, conflict, budget, seed)
+        state["done"][name] = _track_cell(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
+        track = track and state["done"][name] != UNTRACKED
+        write_json(sweep_dir / STATE_FILE, state)
+        finished += 1
+        left = (len(todo) - finished) * (time.perf_counter() - started) / finished
+        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
+                   f" (about {left / 60:.1f} min left)")
+    if state["parent_run_id"] and not track:
+        click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
+    return {**state, "is_tracked": track}
+
+
+def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
+    """Every cell's strategy and configuration, before the first cell computes anything."""
+    from pdbench.pipeline.config import check_config
+    from pdbench.selection.registry import get_strategy
+
+    for strategy in dict.fromkeys(cell[0] for cell in cells):
+        get_strategy(strategy, strategy_paths)
+    for strategy, conflict, budget, seed in cells:
+        check_config(replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed))
+
+
+def sync_sweep(sweep_dir: Path, experiment: str) -> dict:
+    """Upload a sweep folder's finished, not yet tracked cells as children of its (new or stored) parent run."""
+    sweep_dir = Path(sweep_dir)
+    state = _load_state(sweep_dir)
+    cells = sorted(p for p in sweep_dir.iterdir() if (p / "result.json").exists())
+    unfinished = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir() and not (p / "result.json").exists())
+    if unfinished:
+        click.echo(f"skipping {len(unfinished)} unfinished cell(s): {', '.join(unfinished)}", err=True)
+    first = json.loads((cells[0] / "result.json").read_text())["config"] if cells else {}
+    _open_parent(state, sweep_dir, {"base": first, "cells": len(cells)}, first.get("preset", ""), experiment)
+    for cell in cells:
+        if state["done"].get(cell.name, UNTRACKED) == UNTRACKED:
+            state["done"][cell.name] = track_run_dir(cell, experiment, state["parent_run_id"])
+            write_json(sweep_dir / STATE_FILE, state)
+    click.echo(f"synced {len(cells)} cells of {sweep_dir} under parent run {state['parent_run_id']}")
+    return state
+
+
+def is_sweep_dir(path: Path) -> bool:
+    """Whether ``path`` is a sweep folder (it holds the sweep state file)."""
+    return (Path(path) / STATE_FILE).exists()
+
+
+def _load_state(sweep_dir: Path) -> dict:
+    path = sweep_dir / STATE_FILE
+    return json.loads(path.read_text()) if path.exists() else {"parent_run_id": None, "done": {}}
+
+
+def _open_parent_if_reachable(state: dict, sweep_dir: Path, params: dict, preset: str, experiment: str) -> bool:
+    """Open the parent run when the tracking store answers; otherwise say so and run untracked (``sync`` later)."""
+    from pdbench.tracking.store import tracking_uri, unreachable_reason
+
+    reason = unreachable_reason()
+    if reason is None:
+        try:
+            _open_parent(state, sweep_dir, params, preset, experiment)
+            return True
+        except Exception as error:  # the store answered /health but failed: same fallback
+            reason = f"{type(error).__name__}: {error}"
+    click.echo(f"MLflow at {tracking_uri()} is unreachable ({reason}); the sweep runs without tracking. "
+               f"Upload it later with: pdbench sync {sweep_dir}", err=True)
+    return False
+
+
+def _track_cell(cell_dir: Path, experiment: str, parent_run_id: str) -> str:
+    """Send a finished cell to MLflow; on failure keep it for ``pdbench sync`` and return UNTRACKED."""
+    try:
+        return track_run_dir(cell_dir, experiment, parent_run_id)
+    except Exception as error:  # a tracking failure must never cost the sweep
+        click.echo(f"could not log {cell_dir.name} to MLflow ({type(error).__name__}: {error}); the sweep goes on "
+                   "without tracking.", err=True)
+        return UNTRACKED
+
+
+def _open_parent(state: dict, sweep_dir: Path, params: dict, preset: str, experiment: str) -> None:
+    from pdbench.tracking.store import start_parent_run
+
+    state["parent_run_id"] = start_parent_run(sweep_dir.name, params, {"preset": preset}, experiment,
+                                              state["parent_run_id"])
+    write_json(sweep_dir / STATE_FILE, state)
+
+
+def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths, workers: int, run_cell):
+    """Yield (cell, result) as cells finish: in order in this process, or as they come from worker processes."""
+    jobs = [(replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n), tuple(strategy_paths))
+            for s, c, b, n in cells]
+    if workers <= 1:
+        for cell, job in zip(cells, jobs):
+            yield cell, run_cell(*job)
+        return
+    # spawn, not fork: CUDA and torch's thread pools do not survive a fork.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_share_cores,
+                             initargs=(workers,)) as pool:
+        futures = {pool.submit(run_cell, *job): cell for cell, job in zip(cells, jobs)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _share_cores(workers: int) -> None:
+    """Give each worker its share of the CPU cores, so N workers do not run N x cores threads."""
+    import torch
+
+    share = max(1, (os.cpu_count() or 1) // workers)
+    os.environ["OMP_NUM_THREADS"] = str(share)  # inherited by the training child process
+    torch.set_num_threads(share)

@@ -1,0 +1,1 @@
+"""Training: DPO / DMPO through TRL (in a child process or under accelerate), SFT, the reference log-prob cache."""

@@ -1,0 +1,35 @@
+"""``python -m pdbench.training.train_entry DIR``: the training stage's own process (one rank under accelerate).
+
+Reads DIR/train_dataset (a saved ``datasets.Dataset``) and DIR/train_args.json written by ``pdbench.training.launch``; each rank
+writes DIR/rank-<i>.json with the number of steps it took part in (the DDP test reads them).
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from datasets import load_from_disk
+
+from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
+from pdbench.training.train import TrainConfig, train_policy
+
+
+def main(folder: str) -> None:
+    """Train as described by the files in ``folder``."""
+    folder = Path(folder)
+    args = json.loads((folder / "train_args.json").read_text())
+    selected = load_from_disk(str(folder / "train_dataset"))
+    hide_library_progress_bars()
+    with known_warnings_silenced():
+        outcome = train_policy(
+            args["model_path"], selected, args["objective"], args["n_aspects"], TrainConfig(**args["config"]), folder,
+            n_processes=args["num_processes"],
+        )
+    rank = int(os.environ.get("RANK", "0"))
+    outcome.update(rank=rank, world_size=int(os.environ.get("WORLD_SIZE", "1")))
+    (folder / f"rank-{rank}.json").write_text(json.dumps(outcome))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,187 @@
+"""`pdbench run` end to end on the smoke preset, tracked on a real `mlflow server` on loopback:
+the run and its leaderboard, resume without retraining, fail-fast inputs."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pdbench.cli import main
+
+
+def mlflow_server(root: Path):
+    """`mlflow server` with a SQLite backend on a free loopback port; returns (process, uri)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mlflow_cli = Path(sys.executable).with_name("mlflow")
+    server = subprocess.Popen(
+        [str(mlflow_cli), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{root / 'server.db'}", "--artifacts-destination", str(root / "artifacts")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{uri}/health", timeout=2)
+            return server, uri
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail("mlflow server did not start in 90 s")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, smollm2_path):
+    """A private cache (sharing the converted SmolLM2) and a real MLflow tracking server."""
+    root = tmp_path_factory.mktemp("run")
+    cache = root / "cache"
+    (cache / "models").mkdir(parents=True)
+    os.symlink(smollm2_path, cache / "models" / "smollm2-135m-instruct")
+    saved = {k: os.environ.get(k) for k in ("PDBENCH_CACHE_DIR", "MLFLOW_TRACKING_URI")}
+    server, uri = mlflow_server(root)
+    os.environ["PDBENCH_CACHE_DIR"] = str(cache)
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    yield root
+    server.terminate()
+    server.wait(timeout=30)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def first_run(workspace):
+    run_dir = workspace / "ours"
+    result = invoke("run", "--strategy", "ours", "--preset", "smoke", "--run-dir", str(run_dir), "--experiment", "test")
+    assert result.exit_code == 0, result.output
+    return run_dir, result.output
+
+
+def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
+    import mlflow
+
+    run_dir, output = first_run
+    assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
+    assert "[1/8] initial_policy ..." in output and "[7/8] alpaca_eval: computed in" in output
+    assert "[8/8] behaviour: computed in" in output
+    assert "is live" in output.split("[1/8]")[0]  # the MLflow run exists from the first stage on
+    assert "score = win score" in output and "baseline = the initial (SFT) policy" in output
+    result = json.loads((run_dir / "result.json").read_text())
+    assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
+    behaviour = result["behaviour"]  # what the policy learned, by the gold rubric
+    assert set(behaviour) == {"policy", "baseline", "sft", "policy_vs_sft"}
+    assert {"correct", "filler", "hedged", "fabricated", "format_kept", "refusal", "length_words"} == set(behaviour["sft"])
+    assert behaviour["baseline"] == behaviour["sft"]  # the smoke preset's baseline is the SFT policy
+    assert behaviour["policy_vs_sft"]["correct"] == behaviour["policy"]["correct"] - behaviour["sft"]["correct"]
+    assert result["taught"]["all"]["pairs"] == result["plan"]["rows"]
+    assert "behaviour (gold rubric" in output
+    costs = result["costs"]  # stage parts, for benchmarks/tiny_cell.py
+    assert set(costs["selection"]["parts"]) == {"pd.rm_training", "pd.scoring"}
+    assert costs["evaluation"]["parts"]["generation"] > costs["evaluation"]["parts"]["judging"] > 0
+    runs = mlflow.search_runs(experiment_names=["test"])
+    assert len(runs) == 1
+    run = runs.iloc[0]
+    for tag, value in {"strategy": "ours", "conflict": "0.3", "budget": "0.3", "seed": "0", "preset": "smoke",
+                       "dataset": "world", "judge": "rubric:world-v1"}.items():
+        assert run[f"tags.{tag}"] == value
+    assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
+    assert run["tags.device"] == "cpu" and run["status"] == "FINISHED"
+    for metric in ("AW/average_win_score", "AW/std_over_sets", "AlpacaEval/WR_win_rate_pct",
+                   "AlpacaEval/LC_length_controlled_win_rate_pct", "device_hours/total", "device_hours/selection",
+                   "win_score/facts", "answer_length/policy_chars", "stage_seconds/training",
+                   "selection/rm_heldout_accuracy/pd/honesty", "behaviour/correct", "behaviour_vs_sft/filler",
+                   "taught/agrees", "taught/fabricated_delta"):
+        assert run[f"metrics.{metric}"] == run[f"metrics.{metric}"]  # present, not NaN
+    assert not [c for c in run.index if c in ("metrics.aw", "metrics.wr", "metrics.lc", "metrics.avg_length")]
+    assert "params.sft.dataset" not in run.index and "params.pd.lm_model" not in run.index
+    client = mlflow.MlflowClient()
+    assert len(client.get_metric_history(run["run_id"], "system/cpu_utilization_percentage")) >= 1  # sampled in training
+    assert [m.step for m in client.get_metric_history(run["run_id"], "train/loss")] == [1, 2]  # the smoke preset's 2 steps
+    assert len(client.get_metric_history(run["run_id"], "train/rewards/margins")) == 2
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run["run_id"])}
+    assert {"result.json", "plan", "samples"} <= artifacts
+    assert not any("api_key" in k.lower() and "env" not in k.lower() for k in run.index)
+
+
+def test_leaderboard_reads_the_run_back_from_the_server(first_run, workspace):
+    out = workspace / "leaderboard"
+    result = invoke("leaderboard", "--experiment", "test", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    markdown = (out / "leaderboard.md").read_text()
+    assert "ours" in markdown and "AW" in markdown and "GPU-h" in markdown
+    assert (out / "leaderboard.csv").exists() and (out / "leaderboard.html").exists()
+    assert (out / "per_set_win_scores.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_unreachable_server_keeps_results_for_sync(first_run, workspace, monkeypatch):
+    run_dir, _ = first_run
+    server_uri = os.environ["MLFLOW_TRACKING_URI"]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
+    (run_dir / "synced.json").unlink()  # as if the run's own upload had failed
+    failed = CliRunner().invoke(main, ["sync", str(run_dir), "--experiment", "synced"])
+    assert failed.exit_code == 1 and "pdbench sync" in failed.output and (run_dir / "result.json").exists()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", server_uri)
+    synced = invoke("sync", str(run_dir), "--experiment", "synced")
+    assert synced.exit_code == 0 and "MLflow run" in synced.output
+    (run_dir / "synced.json").unlink()  # even without the marker, the run folder's record is sent only once
+    again = invoke("sync", str(run_dir), "--experiment", "synced")
+    assert again.output.splitlines()[-1] == synced.output.splitlines()[-1]  # the same MLflow run
+    import mlflow
+
+    assert len(mlflow.search_runs(experiment_names=["synced"])) == 1
+
+
+def test_rerun_after_interrupted_evaluation_does_not_retrain(workspace, first_run, monkeypatch):
+    import pdbench.eval.evaluate
+
+    run_dir = workspace / "interrupted"
+    calls = {"n": 0}
+    real = pdbench.eval.evaluate.pairwise_evaluation
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        raise KeyboardInterrupt  # the user's Ctrl-C during evaluation
+
+    monkeypatch.setattr(pdbench.eval.evaluate, "pairwise_evaluation", interrupted)
+    aborted = invoke("run", "--strategy", "rand", "--preset", "smoke", "--run-dir", str(run_dir), "--no-track")
+    assert aborted.exit_code != 0 and calls["n"] == 1  # click turns Ctrl-C into "Aborted!"
+    assert not (run_dir / "result.json").exists()
+    monkeypatch.setattr(pdbench.eval.evaluate, "pairwise_evaluation", real)
+    result = invoke("run", "--strategy", "rand", "--preset", "smoke", "--run-dir", str(run_dir), "--no-track")
+    assert result.exit_code == 0, result.output
+    costs = json.loads((run_dir / "result.json").read_text())["costs"]
+    assert costs["training"]["cached"] and costs["data"]["cached"]
+    assert "reused from cache" in result.output and "training" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--budget", "0"], "budget: must be in (0, 1]"),
+    (["--budget", "1.5"], "budget: must be in (0, 1]"),
+    (["--strategy", "our"], "Did you mean 'ours'"),
+    (["--judge", "openai:gpt-4o", "--eval-sets", "vicuna"], "$OPENAI_API_KEY"),
+])
+def test_bad_inputs_fail_fast(workspace, monkeypatch, args, message):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = CliRunner().invoke(main, ["run", "--preset", "smoke", "--no-track", "--run-dir",
+                                       str(workspace / "bad"), *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (workspace / "bad" / "plan").exists()  # failed before any stage ran
