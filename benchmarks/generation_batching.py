@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
     config = resolve_config(args.preset, eval_prompts_per_set=args.prompts_per_set)
-    sets = eval_sets(config)
+    sets = eval_sets(config.evaluation)
     model = resolve_model_path(config.policy)
     variants = {"old": (False, args.old_batch_size)}
     variants.update({f"pooled-{b}": (True, int(b)) for b in args.batch_sizes.split(",")})

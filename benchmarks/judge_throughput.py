@@ -68,10 +68,11 @@ def _judge(args, specs_by_prompt):
         from pdbench.eval.judges.rubric_judge import RubricJudge
 
         return RubricJudge(specs_by_prompt)
-    from pdbench.eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
+    from pdbench.eval.config import JudgeConfig
+    from pdbench.eval.judges.openai_judge import OpenAIJudge
 
     model = args.judge.split(":", 1)[1]
-    return OpenAIJudge(OpenAIJudgeConfig(model=model, base_url=args.judge_base_url, api_key_env=args.judge_api_key_env))
+    return OpenAIJudge(JudgeConfig(kind="openai", model=model, base_url=args.judge_base_url, api_key_env=args.judge_api_key_env))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pdbench.eval.generate import DecodingConfig, generate_sets
+from pdbench.eval.config import DecodingConfig
+from pdbench.eval.generate import generate_sets
 from pdbench.world.profile import behaviour_profile, profile_change
 from pdbench.world.spec import PromptSpec
 

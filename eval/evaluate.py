@@ -7,7 +7,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from pdbench.eval.generate import DecodingConfig, generate_sets
+from pdbench.eval.config import DecodingConfig
+from pdbench.eval.generate import generate_sets
 from pdbench.eval.judge_cache import JudgeCache
 from pdbench.eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
 from pdbench.eval.pairwise import Judge, judge_pairs

@@ -12,31 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from pdbench.infra.cache import content_key, stage_dir, stage_lock
 from pdbench.infra.fileio import atomic_path
-
-
-@dataclass(frozen=True)
-class DecodingConfig:
-    """How answers are sampled."""
-
-    max_new_tokens: int = 256
-    """Longest answer, in tokens."""
-    temperature: float = 0.0
-    """0 = greedy decoding."""
-    top_p: float = 1.0
-    """Nucleus sampling mass (used only when temperature > 0)."""
-    seed: int = 0
-    """Sampling seed."""
-    batch_size: int = 8
-    """Prompts per forward pass."""
-    use_vllm: bool = False
-    """Use vLLM when it is installed (GPU machines)."""
+from pdbench.eval.config import DecodingConfig
 
 
 def model_fingerprint(model_path: str) -> str:

@@ -1,57 +1,59 @@
-"""Evaluation sets, judge and AlpacaEval metrics of a run, from its RunConfig."""
+"""An evaluation's prompt sets, judge and AlpacaEval metrics, from eval's own configs.
+
+eval is a leaf of pdbench: it takes paths and ``pdbench.eval.config`` objects, never a run's
+configuration, so ``pdbench eval`` and ``pdbench run`` build the same judge from the same JudgeConfig.
+"""
 
 from __future__ import annotations
 
+import os
+
+from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig
 from pdbench.eval.testsets import PAPER_SETS, load_alpaca_eval, load_test_set
 
 
-def eval_sets(config) -> dict[str, list[str]]:
+def eval_sets(evaluation: EvalConfig) -> dict[str, list[str]]:
     """Named prompt lists: the world's held-out families, the paper's five sets, or chosen names."""
-    limit = config.eval_prompts_per_set or None
-    if config.eval_sets == "world":
-        return {family: [s.prompt for s in specs[:limit]] for family, specs in world_specs(config).items()}
-    names = list(PAPER_SETS) if config.eval_sets == "paper" else [n.strip() for n in config.eval_sets.split(",")]
+    limit = evaluation.prompts_per_set or None
+    if evaluation.sets == "world":
+        return {family: [s.prompt for s in specs[:limit]] for family, specs in world_specs(evaluation).items()}
+    names = list(PAPER_SETS) if evaluation.sets == "paper" else [n.strip() for n in evaluation.sets.split(",")]
     return {name: load_test_set(name)[:limit] for name in names}
 
 
-def build_judge(config):
-    """The run's judge: ``rubric`` (world prompts) or ``openai:MODEL`` at ``judge_base_url``."""
-    if config.judge == "rubric":
+def build_judge(judge: JudgeConfig, evaluation: EvalConfig):
+    """The judge ``judge`` describes: the world rubric (world prompts only) or an OpenAI-compatible model."""
+    if judge.kind == "rubric":
         from pdbench.eval.judges.rubric_judge import RubricJudge
 
-        if config.eval_sets != "world":
-            raise ValueError("the rubric judge only rates world prompts; use --judge openai:MODEL for the paper's sets")
-        specs = {s.prompt: s for family in world_specs(config).values() for s in family}
-        return RubricJudge(specs)
-    if config.judge.startswith("openai:"):
-        from pdbench.eval.judges.openai_judge import OpenAIJudge, OpenAIJudgeConfig
+        if evaluation.sets != "world":
+            raise ValueError("the rubric judge only rates world prompts; use an API judge (e.g. --judge qwen-max "
+                             "or openai:MODEL) for the paper's sets")
+        return RubricJudge({s.prompt: s for family in world_specs(evaluation).values() for s in family})
+    from pdbench.eval.judges.openai_judge import OpenAIJudge
 
-        return OpenAIJudge(OpenAIJudgeConfig(model=config.judge.split(":", 1)[1], base_url=config.judge_base_url,
-                                             api_key_env=config.judge_api_key_env, timeout_s=config.judge_timeout_s,
-                                             max_retries=config.judge_max_retries))
-    raise ValueError(f"unknown judge {config.judge!r}; use rubric or openai:MODEL")
+    return OpenAIJudge(judge)
 
 
-def alpaca_metrics(config, policy_path: str) -> dict:
-    """AlpacaEval-2 WR / LC: official on the 805 prompts (paper scale), minimal-LC on world prompts (tiny)."""
+def alpaca_metrics(evaluation: EvalConfig, decoding: DecodingConfig, policy_path: str, reference_path: str) -> dict:
+    """AlpacaEval-2 WR / LC of ``policy_path``: official on the 805 prompts (paper's sets), minimal-LC on world
+    prompts, where the answers of ``reference_path`` (the initial policy) play GPT-4's reference answers."""
     from pdbench.eval.alpaca import minimal_length_controlled, preference_annotations
     from pdbench.eval.generate import generate_sets
-    from pdbench.pipeline.stages import initial_policy_stage
 
-    if config.eval_sets != "world":
-        return _official(config, policy_path)
+    if evaluation.sets != "world":
+        return _official(decoding, policy_path)
     # The world has no GPT-4 reference answers; the initial (SFT) policy's answers play the
     # reference, so WR / LC measure the change alignment made (the SFT model scores 50).
     from pdbench.world import mean_score
 
-    reference_path, _ = initial_policy_stage(config)
-    limit = config.eval_prompts_per_set or None
-    specs_by_family = {family: specs[:limit] for family, specs in world_specs(config).items()}
+    limit = evaluation.prompts_per_set or None
+    specs_by_family = {family: specs[:limit] for family, specs in world_specs(evaluation).items()}
     sets = {family: [s.prompt for s in specs] for family, specs in specs_by_family.items()}
     # Same prompts, set names and decoding as the pairwise evaluation: the policy's answers are cache
     # hits; the reference's are one pooled pass the first time.
-    ours_by_family = generate_sets(policy_path, sets, config.decoding)
-    ref_by_family = generate_sets(reference_path, sets, config.decoding)
+    ours_by_family = generate_sets(policy_path, sets, decoding)
+    ref_by_family = generate_sets(reference_path, sets, decoding)
     prompts, model, reference, preferences = [], [], [], []
     for family, specs in specs_by_family.items():
         ours = [r["output"] for r in ours_by_family[family]]
@@ -67,21 +69,20 @@ def alpaca_metrics(config, policy_path: str) -> dict:
     return metrics
 
 
-def _official(config, policy_path: str) -> dict:
-    import os
-
+def _official(decoding: DecodingConfig, policy_path: str) -> dict:
     from pdbench.eval.alpaca import official_alpaca_eval
     from pdbench.eval.generate import generate
     from pdbench.infra.cache import cache_root
 
     references = load_alpaca_eval()
-    outputs = generate(policy_path, [r["instruction"] for r in references], config.decoding, "alpaca_eval",
+    outputs = generate(policy_path, [r["instruction"] for r in references], decoding, "alpaca_eval",
                        generator_name="pdbench-policy")
     annotator = os.environ.get("PDBENCH_ALPACA_ANNOTATOR", "weighted_alpaca_eval_gpt4_turbo")
     return official_alpaca_eval(outputs, references, annotator, cache_root() / "alpaca_eval", cache_root() / "alpaca_eval" / "out")
 
 
-def world_specs(config):
+def world_specs(evaluation: EvalConfig):
+    """The world's held-out prompt specs per family (``prompts_per_set`` each; 40 when it is 0 = all)."""
     from pdbench.world import heldout_specs
 
-    return heldout_specs(n_per_family=config.eval_prompts_per_set or 40, seed=0)
+    return heldout_specs(n_per_family=evaluation.prompts_per_set or 40, seed=0)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import openai
 
+from pdbench.eval.config import JudgeConfig
 from pdbench.eval.verdicts import JudgeReply, parse_score_line
 
 PROMPT_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -30,46 +30,31 @@ class JudgeUnavailableError(JudgeConfigError):
     """The judge's endpoint cannot be reached, or keeps failing, or rejects the key."""
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
+"""Judge endpoints on this machine: they need no API key."""
 CHECK_TIMEOUT_S = 10.0
 """How long the start-of-run endpoint check waits: a models list answers in well under a second."""
 
 
-@dataclass(frozen=True)
-class OpenAIJudgeConfig:
-    """How to reach and prompt the judge model."""
-
-    model: str
-    """Model name at the endpoint (the paper: Qwen2-Max; e.g. gpt-4o, qwen-max)."""
-    base_url: str | None = None
-    """OpenAI-compatible endpoint; None = OpenAI's."""
-    api_key_env: str = "OPENAI_API_KEY"
-    """Environment variable that holds the API key (its value is never logged)."""
-    prompt_file: str = "pairwise_b2.txt"
-    """Prompt template in eval/prompts/ (or a path) with {instruction}, {response_1}, {response_2}."""
-    temperature: float = 0.0
-    """Sampling temperature of the judge; 0 for repeatable verdicts."""
-    max_tokens: int = 512
-    """Longest judge reply; the scores come on its first line."""
-    timeout_s: float = 120.0
-    """Per-request timeout (RunConfig.judge_timeout_s)."""
-    max_retries: int = 6
-    """Retries (exponential backoff) on rate limits, server errors and timeouts (RunConfig.judge_max_retries)."""
+def is_local(base_url: str | None) -> bool:
+    """Whether the endpoint runs on this machine (then no API key is needed)."""
+    return base_url is not None and any(f"//{host}" in base_url for host in LOCAL_HOSTS)
 
 
 class OpenAIJudge:
     """Figure B.2's pairwise prompt sent to an OpenAI-compatible chat endpoint."""
 
-    def __init__(self, config: OpenAIJudgeConfig):
+    def __init__(self, config: JudgeConfig):
         self.config = config
         prompt_path = Path(config.prompt_file)
         self.template = (prompt_path if prompt_path.is_file() else PROMPT_DIR / config.prompt_file).read_text(encoding="utf-8")
         self.prompt_version = hashlib.sha256(self.template.encode()).hexdigest()[:12]
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
-            if config.base_url is None:
+            if not is_local(config.base_url):
                 raise JudgeConfigError(
-                    f"the openai judge needs an API key: set ${config.api_key_env} "
-                    "(or pass a local --judge-base-url, which needs none)"
+                    f"judge {config.name} needs an API key: set ${config.api_key_env} "
+                    "(a local endpoint, e.g. --judge local-serve, needs none)"
                 )
             api_key = "EMPTY"  # local OpenAI-compatible servers accept any key
         self.client = openai.OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,

@@ -27,10 +27,12 @@ GROUPS = {"reference": "INIT / REF", "full": "FULL", "selection": "SELECTION", "
 METRICS = (("wr", "WR"), ("lc", "LC"), ("aw", "AW"))
 CELL = ["setup", "strategy", "conflict", "budget", "seed"]
 """What makes two runs the same cell (budget only for budgeted strategies): duplicates keep the newest."""
-NOT_SETUP = {"strategy", "conflict", "budget", "seed", "judge_api_key_env", "judge_timeout_s", "judge_max_retries",
-             "max_invalid_share", "num_processes", "accelerate_config"}
-"""Run params that do not define the setup: the cell's own coordinates, and how the compute was spread or
-guarded (a result that passed the invalid-verdict limit does not depend on it)."""
+NOT_SETUP = {"strategy", "conflict", "budget", "seed", "judge.api_key_env", "judge.timeout_s", "judge.max_retries",
+             "max_invalid_share", "num_processes", "accelerate_config",
+             # the same settings under the names runs logged before the judge had its own config
+             "judge_api_key_env", "judge_timeout_s", "judge_max_retries"}
+"""Run params that do not define the setup: the cell's own coordinates, and how the compute was spread, reached
+or guarded (a result that passed the invalid-verdict limit does not depend on it)."""
 
 
 def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from pdbench.eval.generate import DecodingConfig
+from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, load_judge
 from pdbench.pd.config import PDConfig
-from pdbench.training.sft import SFTConfig
-from pdbench.training.train import TrainConfig
+from pdbench.training.config import SFTConfig, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -42,18 +41,6 @@ class RunConfig:
     """``world`` (the held-out world families), ``paper`` (the five published sets) or comma-separated names."""
     eval_prompts_per_set: int = 40
     """Prompts per evaluation set (0 = all)."""
-    judge: str = "rubric"
-    """``rubric`` (world prompts only) or ``openai:MODEL``."""
-    judge_base_url: str | None = None
-    """OpenAI-compatible endpoint of the judge (None = OpenAI's)."""
-    judge_api_key_env: str = "OPENAI_API_KEY"
-    """Environment variable holding the judge's API key (never logged)."""
-    judge_timeout_s: float = 120.0
-    """Seconds one judge request may take (a long pairwise reply at a busy hosted API needs ~1 min)."""
-    judge_max_retries: int = 6
-    """Retries of a judge request on rate limits, 5xx answers, timeouts and dropped connections, with
-    exponential backoff (Retry-After honoured). A hanging endpoint is caught at the start of a run,
-    by the endpoint check, not after timeout x retries."""
     max_invalid_share: float = 0.2
     """Share of unparseable judge verdicts above which the evaluation fails (see
     ``pdbench.eval.verdicts.MAX_INVALID_SHARE``); a run warns from 5 %."""
@@ -62,7 +49,7 @@ class RunConfig:
     num_processes: int = 1
     """Training processes (GPUs); >1 relaunches under `accelerate launch`."""
     accelerate_config: str | None = None
-    """accelerate config file (e.g. one of pdbench/accelerate_configs/) for multi-process training."""
+    """accelerate config file (e.g. one of pdbench/training/accelerate_configs/) for multi-process training."""
     sft: SFTConfig = field(default_factory=SFTConfig)
     """Optional SFT of the policy before alignment (``sft.dataset`` set = on)."""
     pd: PDConfig = field(default_factory=PDConfig)
@@ -71,6 +58,21 @@ class RunConfig:
     """DPO / DMPO settings."""
     decoding: DecodingConfig = field(default_factory=DecodingConfig)
     """Generation settings for evaluation."""
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    """Who judges: ``rubric`` (world prompts only), or a model at an OpenAI-compatible endpoint. In YAML and
+    on the command line a name (a shipped judge such as ``qwen-max``, ``openai:MODEL`` or a judge YAML file)
+    or a mapping of ``JudgeConfig`` fields."""
+
+    def __post_init__(self):
+        _validate(self, "")
+        if self.judge.kind == "rubric" and self.eval_sets != "world":
+            raise ConfigError("judge", "the rubric judge only rates world prompts; with eval_sets "
+                              f"{self.eval_sets!r} use an API judge (e.g. --judge qwen-max or openai:MODEL)")
+
+    @property
+    def evaluation(self) -> EvalConfig:
+        """What the evaluation asks (eval's own config)."""
+        return EvalConfig(self.eval_sets, self.eval_prompts_per_set, self.max_invalid_share)
 
     def to_dict(self) -> dict:
         """Nested plain dict (YAML / JSON / MLflow params)."""
@@ -101,9 +103,7 @@ PRESETS: dict[str, dict] = {
         "dataset": "ultrafeedback",
         "policy": "meta-llama/Llama-3.1-8B",
         "eval_sets": "paper", "eval_prompts_per_set": 0,
-        "judge": "openai:qwen-max",
-        "judge_base_url": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-        "judge_api_key_env": "DASHSCOPE_API_KEY",
+        "judge": "qwen-max",  # eval/judges/configs/qwen-max.yaml
         "pd": {"backend": "lm", "lm_model": "meta-llama/Llama-3.2-3B"},
         "train": {},  # TrainConfig's defaults are the paper's (App. B.3)
         "decoding": {"max_new_tokens": 2048, "batch_size": 32, "use_vllm": True},
@@ -113,7 +113,7 @@ PRESETS: dict[str, dict] = {
 }
 """Preset name -> overrides of RunConfig's defaults (nested dicts for pd / train / decoding)."""
 
-_NESTED = {"sft": SFTConfig, "pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig}
+_NESTED = {"sft": SFTConfig, "pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig, "judge": JudgeConfig}
 
 
 class ConfigError(ValueError):
@@ -131,8 +131,10 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     "world_prompts": (lambda v: v >= 1, ">= 1"),
     "eval_prompts_per_set": (lambda v: v >= 0, ">= 0 (0 = all)"),
     "num_processes": (lambda v: v >= 1, ">= 1"),
-    "judge_timeout_s": (lambda v: v > 0, "> 0"),
-    "judge_max_retries": (lambda v: v >= 0, ">= 0"),
+    "judge.timeout_s": (lambda v: v > 0, "> 0"),
+    "judge.max_retries": (lambda v: v >= 0, ">= 0"),
+    "judge.temperature": (lambda v: v >= 0, ">= 0"),
+    "judge.max_tokens": (lambda v: v >= 1, ">= 1"),
     "max_invalid_share": (lambda v: 0 <= v <= 1, "in [0, 1]"),
     "train.beta": (lambda v: v > 0, "> 0"),
     "train.learning_rate": (lambda v: v > 0, "> 0"),
@@ -161,14 +163,19 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
 def resolve_config(preset: str = "tiny", config_file: str | Path | None = None, **overrides) -> RunConfig:
     """Preset, then the YAML file, then explicit overrides (``None`` values are ignored).
 
-    Types and ranges are checked here; an error names the field, and the file when the value came from it.
+    A ``judge`` given as a name (``rubric``, ``openai:MODEL``, a shipped judge, a YAML path) or as a mapping
+    with ``kind`` replaces the judge; a mapping without ``kind`` changes single fields. The RunConfig checks
+    itself when built; an error names the field, and the file when the value came from it.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
-    merged = _merge({"preset": preset}, PRESETS[preset])
+    merged = _apply({"preset": preset}, PRESETS[preset])
     loaded = _load_yaml(Path(config_file)) if config_file else {}
-    merged = _merge(merged, loaded)
-    merged = _merge(merged, {k: v for k, v in overrides.items() if v is not None})
+    try:
+        merged = _apply(merged, loaded)
+    except ValueError as error:
+        raise ConfigError("judge", f"{config_file}: {error}") from None
+    merged = _apply(merged, {k: v for k, v in overrides.items() if v is not None})
     try:
         return _build(RunConfig, merged, "")
     except ConfigError as error:
@@ -177,9 +184,15 @@ def resolve_config(preset: str = "tiny", config_file: str | Path | None = None, 
         raise
 
 
-def check_config(config: RunConfig) -> RunConfig:
-    """Check a RunConfig built in code (e.g. a sweep cell made with ``dataclasses.replace``) like a resolved one."""
-    return _build(RunConfig, config.to_dict(), "")
+def _apply(base: dict, layer: dict) -> dict:
+    """``layer`` merged onto ``base``. A judge named by a string is loaded; a judge that says its ``kind``
+    (a loaded one, or a whole mapping) replaces the one before instead of changing its fields."""
+    layer = dict(layer)
+    if isinstance(layer.get("judge"), str):
+        layer["judge"] = load_judge(layer["judge"])
+    if isinstance(layer.get("judge"), dict) and "kind" in layer["judge"]:
+        base = {**base, "judge": {}}
+    return _merge(base, layer)
 
 
 def _load_yaml(path: Path) -> dict:
@@ -212,23 +225,42 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def _build(cls, values: dict, prefix: str):
-    """Build dataclass ``cls`` from ``values``, checking names, types and ranges (``prefix``: dotted parent)."""
+    """Build dataclass ``cls`` from ``values`` (``prefix``: dotted parent), refusing unknown names; the
+    values' types and ranges are checked by RunConfig itself (``_validate``)."""
     known = {f.name for f in fields(cls)}
     unknown = set(values) - known
     if unknown:
         where = prefix.rstrip(".") or "config"
         raise ConfigError(f"{prefix}{min(unknown)}", f"unknown {where} field(s) {sorted(unknown)}; known: {sorted(known)}")
-    hints = typing.get_type_hints(cls)
     kwargs = {}
     for name, value in values.items():
         path = f"{prefix}{name}"
-        if name in _NESTED:
+        if name in _NESTED and not prefix:
             if not isinstance(value, dict):
                 raise ConfigError(path, f"{path}: expected a mapping of {_NESTED[name].__name__} fields, got {value!r}")
-            kwargs[name] = _build(_NESTED[name], value, f"{path}.")
+            try:
+                kwargs[name] = _build(_NESTED[name], value, f"{path}.")
+            except ConfigError:  # already names its field
+                raise
+            except ValueError as error:  # the nested config's own check (e.g. a judge without a model)
+                raise ConfigError(path, f"{path}: {error}") from None
             continue
-        kwargs[name] = _checked(path, value, hints[name])
+        kwargs[name] = value
     return cls(**kwargs)
+
+
+def _validate(config, prefix: str) -> None:
+    """Check every field of ``config`` and its nested configs against its type and ``_RANGES``; an int given
+    for a float becomes a float (so equal configurations have equal cache keys)."""
+    hints = typing.get_type_hints(type(config))
+    for item in fields(config):
+        value, path = getattr(config, item.name), f"{prefix}{item.name}"
+        if dataclasses.is_dataclass(value) and isinstance(hints[item.name], type):
+            _validate(value, f"{path}.")
+            continue
+        checked = _checked(path, value, hints[item.name])
+        if checked is not value:
+            object.__setattr__(config, item.name, checked)
 
 
 def _checked(path: str, value, hint):

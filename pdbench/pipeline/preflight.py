@@ -14,8 +14,6 @@ from pathlib import Path
 
 HUB_TIMEOUT_S = 10.0
 """How long one Hub metadata request may take."""
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
-"""Judge endpoints on this machine: they need no API key."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,25 @@ def format_checks(checks: list[Check]) -> str:
     return "\n".join(f"  {'ready' if c.ready else 'NOT READY':<10} {c.name}: {c.detail}" for c in checks)
 
 
+def dry_run(config, strategy_paths: Iterable[str] = ()) -> tuple[str, list[str]]:
+    """What ``pdbench run --dry-run`` prints (the resolved configuration, the stages, each precondition) and the
+    names of the preconditions that are not ready."""
+    import yaml
+
+    from pdbench.pipeline.runner import stage_names
+    from pdbench.training.launch import accelerate_config_path
+
+    plan = config.to_dict()
+    plan["resolved"] = {
+        "accelerate_config_file": accelerate_config_path(config.accelerate_config) if config.accelerate_config else None,
+        "judge_api_key": f"${config.judge.api_key_env} (value not shown)" if config.judge.kind == "openai" else None,
+        "stages": stage_names(config),
+    }
+    checks = preflight(config, strategy_paths)
+    text = yaml.safe_dump(plan, sort_keys=False) + "preconditions:\n" + format_checks(checks)
+    return text, [c.name for c in checks if not c.ready]
+
+
 def _strategy(name: str, paths) -> Check:
     from pdbench.selection.registry import get_strategy
 
@@ -58,19 +75,20 @@ def _strategy(name: str, paths) -> Check:
 
 
 def _judge(config) -> list[Check]:
-    if not config.judge.startswith("openai:"):
-        return [Check("judge", True, f"{config.judge} (in process, nothing to reach)")]
-    from pdbench.eval.judges.openai_judge import JudgeConfigError
+    judge = config.judge
+    if judge.kind == "rubric":
+        return [Check("judge", True, f"{judge.name} (in process, nothing to reach)")]
+    from pdbench.eval.judges.openai_judge import JudgeConfigError, is_local
     from pdbench.eval.setup import build_judge
 
-    url = config.judge_base_url or "https://api.openai.com/v1"
-    is_local = any(f"//{host}" in url for host in LOCAL_HOSTS)
-    has_key = bool(os.environ.get(config.judge_api_key_env))
-    checks = [Check("judge key", has_key or is_local,
-                    f"${config.judge_api_key_env} is {'set' if has_key else 'not set'}"
-                    + (" (a local endpoint needs none)" if is_local and not has_key else ""))]
+    url = judge.base_url or "https://api.openai.com/v1"
+    is_on_this_machine = is_local(judge.base_url)
+    has_key = bool(os.environ.get(judge.api_key_env))
+    checks = [Check("judge key", has_key or is_on_this_machine,
+                    f"${judge.api_key_env} is {'set' if has_key else 'not set'}"
+                    + (" (a local endpoint needs none)" if is_on_this_machine and not has_key else ""))]
     try:
-        build_judge(config).check()
+        build_judge(judge, config.evaluation).check()
     except JudgeConfigError as error:
         checks.append(Check("judge endpoint", False, str(error)))
     else:

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pdbench.infra.fileio import write_json
+from pdbench.tracking.publish import SYNCED
 
-SYNCED = "synced.json"
 RESULT_FILES = ("result.json", "samples.json", SYNCED)
 """What a finished run leaves, removed when a new run starts in the folder."""
 LOCK = ".pdbench.lock"
@@ -36,10 +35,15 @@ def default_run_dir(config, root: Path = Path("runs")) -> Path:
     from pdbench.infra.cache import content_key
     from pdbench.pipeline.config import resolve_config
 
-    name = f"{config.strategy}-c{config.conflict:g}-b{config.budget:g}-s{config.seed}-{config.preset}"
+    name = f"{cell_name(config.strategy, config.conflict, config.budget, config.seed)}-{config.preset}"
     plain = resolve_config(config.preset, strategy=config.strategy, conflict=config.conflict, budget=config.budget,
                            seed=config.seed)
     return root / (name if config == plain else f"{name}-{content_key(config.to_dict())[:8]}")
+
+
+def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
+    """A readable, unique name for a cell: its run folder (in a sweep) and MLflow run name."""
+    return f"{strategy}-c{conflict:g}-b{budget:g}-s{seed}"
 
 
 @contextmanager
@@ -82,14 +86,3 @@ def check_finished(run_dir: Path) -> None:
     if config_file.exists() and json.loads(config_file.read_text())!= json.loads(result_file.read_text()).get("config"):
         raise ValueError(f"{result_file} is stale: it was written for another configuration than {config_file} "
                          "(a later run in this folder did not finish); re-run to finish it")
-
-
-def synced_run_id(run_dir: Path) -> str | None:
-    """The MLflow run id this folder was uploaded as, or None."""
-    marker = Path(run_dir) / SYNCED
-    return json.loads(marker.read_text())["run_id"] if marker.exists() else None
-
-
-def mark_synced(run_dir: Path, run_id: str, tracking_uri: str) -> None:
-    """Record the upload, so the folder is not uploaded again."""
-    write_json(Path(run_dir) / SYNCED, {"run_id": run_id, "tracking_uri": tracking_uri})

@@ -24,29 +24,58 @@ from pdbench.selection.planning import export_plan, make_plan
 from pdbench.pipeline.config import RunConfig
 from pdbench.pipeline.progress import Progress, Stage
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
-from pdbench.pipeline.report import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
+from pdbench.tracking.record import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
 from pdbench.pipeline.rundir import clear_results
 from pdbench.pipeline.stages import device_name, initial_policy_stage, is_trained, pairs_stage, trained_policy_stage
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
 PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "evaluation")
-"""The stages a run prints, in order (then ``alpaca_eval`` when it computes WR / LC, and ``behaviour`` on the world)."""
+"""The stages every run goes through, in order (``stage_names`` adds the optional ones)."""
 
 
-def validate(config: RunConfig, strategy_paths=()) -> None:
-    """Fail fast, before any training, on inputs that cannot work."""
+def stage_names(config: RunConfig) -> list[str]:
+    """The stages a run of ``config`` goes through and prints, in order: then ``alpaca_eval`` when it computes
+    WR / LC, and ``behaviour`` on the world."""
+    return [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
+            *(["behaviour"] if config.eval_sets == "world" else [])]
+
+
+def validate(config: RunConfig, strategy_paths=()):
+    """Fail fast, before any training, on inputs that cannot work; returns the run's judge, checked.
+
+    (The RunConfig checked its own types and ranges when it was built.)
+    """
     from pdbench.eval.setup import build_judge
     from pdbench.infra.models import check_model_spec
-    from pdbench.pipeline.config import check_config
     from pdbench.selection.registry import get_strategy
 
-    check_config(config)  # types and ranges
     check_model_spec(config.policy, "--policy")
     if config.baseline not in ("overall", "sft"):
         check_model_spec(config.baseline, "--baseline")
     get_strategy(config.strategy, strategy_paths)  # unknown names fail here, with suggestions
-    build_judge(config).check()  # a missing API key or an unreachable endpoint fails here, not after training
+    judge = build_judge(config.judge, config.evaluation)
+    judge.check()  # a missing API key or an unreachable endpoint fails here, not after training
+    return judge
+
+
+def run_cell(config: RunConfig, run_dir: Path | None = None, force: frozenset[str] = frozenset(), strategy_paths=(),
+             experiment: str | None = "pdbench", echo: Callable[..., None] = click.echo) -> dict:
+    """``pdbench run``: the pipeline in the run's folder (default ``runs/<name>``), held by this process for the
+    whole run, its record sent live to MLflow ``experiment`` (None: not tracked); prints the result table."""
+    from pdbench.pipeline.report import format_result
+    from pdbench.pipeline.rundir import claim, default_run_dir
+    from pdbench.tracking.publish import LiveTracking
+
+    run_dir = Path(run_dir or default_run_dir(config))
+    live = LiveTracking(experiment, echo) if experiment else None
+    with claim(run_dir):  # a second process of the same cell stops here
+        result = run_pipeline(config, run_dir, frozenset(force), strategy_paths, publish=live and live.publish, echo=echo)
+        echo(format_result(result))
+        if live:
+            live.close(run_dir)
+    echo(f"run folder: {run_dir}")
+    return result
 
 
 def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = frozenset(), strategy_paths=(),
@@ -61,7 +90,7 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
     unknown = set(force) - set(STAGES)
     if unknown:
         raise ValueError(f"unknown --force stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
-    validate(config, strategy_paths)
+    judge = validate(config, strategy_paths)
     hide_library_progress_bars()
     run_dir = Path(run_dir)
     clear_results(run_dir)  # a run that fails must not leave its config beside an older result
@@ -71,10 +100,10 @@ def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = froze
                                                                **provenance_tags()})
     tell = publish or (lambda _journal: None)
     tell(journal)
-    sets = eval_sets(config)
+    sets = eval_sets(config.evaluation)
     progress = _progress(config, sets, journal, tell, echo)
     try:
-        result = _stages(config, run_dir, force, strategy_paths, sets, progress, journal)
+        result = _stages(config, run_dir, force, strategy_paths, sets, judge, progress, journal)
     except BaseException as error:
         journal.append({"kind": "status", "status": "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"})
         tell(journal)
@@ -93,16 +122,14 @@ def _progress(config: RunConfig, sets: dict[str, list[str]], journal: Journal, t
                                       f"stage_reused/{stage.name}": float(stage.cached)}))
         tell(journal)
 
-    names = [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
-             *(["behaviour"] if config.eval_sets == "world" else [])]
-    return Progress(names, cache_root() / "timings.json", config.preset, echo, stage_done,
+    return Progress(stage_names(config), cache_root() / "timings.json", config.preset, echo, stage_done,
                     work={"evaluation": sum(map(len, sets.values()))})
 
 
 def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, sets: dict[str, list[str]],
-            progress: Progress, journal: Journal) -> dict:
+            judge, progress: Progress, journal: Journal) -> dict:
     from pdbench.eval.evaluate import pairwise_evaluation
-    from pdbench.eval.setup import alpaca_metrics, build_judge
+    from pdbench.eval.setup import alpaca_metrics
 
     costs = {}
     with progress.stage("initial_policy") as stage:
@@ -137,7 +164,6 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         stage.cached = costs["baseline"]["cached"]
         journal.append(curve_event(costs["baseline"].get("log_history", []), "baseline_train"))
 
-    judge = build_judge(config)
     with progress.stage("evaluation"):
         started = time.perf_counter()
         evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
@@ -148,7 +174,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     alpaca = None
     if config.alpaca_eval:
         with progress.stage("alpaca_eval"), known_warnings_silenced():
-            alpaca = alpaca_metrics(config, policy_path)
+            alpaca = alpaca_metrics(config.evaluation, config.decoding, policy_path, sft_path)
 
     behaviour = None
     if config.eval_sets == "world":
@@ -178,7 +204,7 @@ def _world_behaviour(config: RunConfig, samples: dict, sft_path: str) -> dict:
     from pdbench.eval.behaviour import world_behaviour
     from pdbench.eval.setup import world_specs
 
-    return world_behaviour(world_specs(config), samples, sft_path, config.decoding)
+    return world_behaviour(world_specs(config.evaluation), samples, sft_path, config.decoding)
 
 
 def _taught_summary(diagnostics_file: Path) -> dict | None:

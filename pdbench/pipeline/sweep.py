@@ -28,7 +28,7 @@ from pdbench.selection.plan import is_budgeted
 from pdbench.pipeline.config import RunConfig
 from pdbench.selection.registry import discover
 from pdbench.tracking.publish import track_run_dir
-from pdbench.pipeline.rundir import claim
+from pdbench.pipeline.rundir import cell_name, claim
 
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
@@ -48,9 +48,21 @@ def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[flo
     return cells
 
 
-def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
-    """A readable, unique name for a cell (its run folder and MLflow run name)."""
-    return f"{strategy}-c{conflict:g}-b{budget:g}-s{seed}"
+def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, seeds: str, sweep_dir: Path,
+             experiment: str | None, strategy_paths=(), workers: int = 1) -> list[Path]:
+    """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell;
+    when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``.
+    Returns the leaderboard's files (none when not tracked)."""
+    from pdbench.pipeline.tracked import leaderboard_from_mlflow
+
+    names = list(discover(strategy_paths)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
+    numbers = [[float(x) for x in text.split(",")] for text in (conflicts, budgets)]
+    cells = sweep_cells(names, *numbers, [int(x) for x in seeds.split(",")], strategy_paths)
+    state = run_sweep(base, cells, Path(sweep_dir), experiment or "pdbench", experiment is not None, strategy_paths,
+                      workers)
+    if not state["is_tracked"]:
+        return []
+    return leaderboard_from_mlflow(experiment, state["parent_run_id"], Path(sweep_dir) / "leaderboard")
 
 
 def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
@@ -98,13 +110,12 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, worker
 
 def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
     """Every cell's strategy and configuration, before the first cell computes anything."""
-    from pdbench.pipeline.config import check_config
     from pdbench.selection.registry import get_strategy
 
     for strategy in dict.fromkeys(cell[0] for cell in cells):
         get_strategy(strategy, strategy_paths)
     for strategy, conflict, budget, seed in cells:
-        check_config(replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed))
+        replace(base, strategy=strategy, conflict=conflict, budget=budget, seed=seed)  # a RunConfig checks itself
 
 
 def sync_sweep(sweep_dir: Path, experiment: str) -> dict:

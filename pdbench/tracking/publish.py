@@ -14,7 +14,11 @@ from pathlib import Path
 
 import click
 
+from pdbench.infra.fileio import write_json
 from pdbench.tracking.journal import Journal
+
+SYNCED = "synced.json"
+"""Written into a run folder once it is uploaded: the MLflow run it became (so it is never uploaded twice)."""
 
 
 class LiveTracking:
@@ -50,8 +54,6 @@ class LiveTracking:
 
     def close(self, run_dir: Path) -> None:
         """The last line about tracking: where the run is (the folder is then marked synced), or how to upload it."""
-        from pdbench.pipeline.rundir import mark_synced
-
         if self.failure:
             self.echo(f"Not logged to MLflow; the results are safe in {run_dir}. Upload them later with: "
                       f"pdbench sync {run_dir}")
@@ -66,7 +68,7 @@ def track_run_dir(run_dir: Path, experiment: str, parent_run_id: str | None = No
     Folders written before runs kept a record (the published ``docs/results-tiny/cells``, say) get
     one built from their ``result.json``.
     """
-    from pdbench.pipeline.report import config_tags, provenance_tags, result_events, run_params
+    from pdbench.tracking.record import config_tags, provenance_tags, result_events, run_params
     from pdbench.tracking.store import send_pending
 
     run_dir = Path(run_dir)
@@ -82,3 +84,14 @@ def track_run_dir(run_dir: Path, experiment: str, parent_run_id: str | None = No
         for event in result_events(result):
             journal.append(event)
     return send_pending(journal, experiment, parent_run_id)
+
+
+def synced_run_id(run_dir: Path) -> str | None:
+    """The MLflow run id this folder was uploaded as, or None."""
+    marker = Path(run_dir) / SYNCED
+    return json.loads(marker.read_text())["run_id"] if marker.exists() else None
+
+
+def mark_synced(run_dir: Path, run_id: str, tracking_uri: str) -> None:
+    """Record the upload, so the folder is not uploaded again."""
+    write_json(Path(run_dir) / SYNCED, {"run_id": run_id, "tracking_uri": tracking_uri})

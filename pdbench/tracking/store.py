@@ -28,7 +28,7 @@ import mlflow
 from mlflow.entities import Metric, Param, RunTag
 
 from pdbench.tracking.journal import Journal
-from pdbench.pipeline.report import flatten, git_sha
+from pdbench.tracking.record import flatten, git_sha
 
 EXPERIMENT = "pdbench"
 METRIC_NAMES = {

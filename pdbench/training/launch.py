@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.training.train import TrainConfig, preference_dataset
+from pdbench.training.config import TrainConfig
+from pdbench.training.train import preference_dataset
 
 CONFIG_DIR = Path(__file__).resolve().parent / "accelerate_configs"
 

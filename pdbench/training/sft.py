@@ -8,40 +8,13 @@ ShareGPT-style ``conversations`` (from / value, as OpenHermes-2.5 has) or ``prom
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
+from pdbench.training.config import SFTConfig
+
 SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant"}
-
-
-@dataclass(frozen=True)
-class SFTConfig:
-    """The SFT stage; the defaults are the paper's (App. B.3)."""
-
-    dataset: str | None = None
-    """Hub id (e.g. teknium/OpenHermes-2.5) or local file; None skips the stage."""
-    learning_rate: float = 1e-5
-    """Paper: 1e-5."""
-    epochs: float = 2.0
-    """Paper: 2 epochs."""
-    batch_size: int = 64
-    """Total batch size (paper: 64)."""
-    per_device_batch_size: int = 4
-    """Micro-batch per process."""
-    warmup_ratio: float = 0.03
-    """Paper: 0.03, cosine schedule."""
-    max_length: int = 4096
-    """Paper: 4096 tokens."""
-    max_samples: int = 0
-    """Use only the first N rows (0 = all): for quick trials."""
-    max_steps: int = -1
-    """Stop after this many steps (-1 = run the epochs)."""
-
-    def to_dict(self) -> dict:
-        """Plain dict, for cache keys and logging."""
-        return asdict(self)
 
 
 def to_messages(row: dict) -> list[dict]:

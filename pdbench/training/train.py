@@ -11,7 +11,6 @@ FSDP, logging) stays TRL's. Its logged "rewards/chosen" include the shift.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -21,40 +20,7 @@ from trl import DPOConfig, DPOTrainer
 
 from pdbench.training.microbatches import regroup_by_length
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """DPO hyperparameters. Defaults are the paper's (App. B.3); presets override them."""
-
-    beta: float = 0.1
-    """DPO β (also the β inside DMPO's margin M)."""
-    learning_rate: float = 5e-7
-    """AdamW learning rate (paper: 5e-7)."""
-    epochs: float = 1.0
-    """Epochs over the selected pairs (paper: 1)."""
-    warmup_ratio: float = 0.1
-    """Linear warmup share of the steps (paper: 0.1), then cosine decay."""
-    batch_size: int = 32
-    """Total batch size (paper: 32); gradient accumulation makes it up from the micro-batches."""
-    per_device_batch_size: int = 4
-    """Micro-batch per process."""
-    max_length: int = 4096
-    """Longest tokenised prompt + response kept (paper: 4096)."""
-    precompute_ref_log_probs: bool = True
-    """Compute the reference model's log-probs once before training, so it need not stay in memory."""
-    use_lora: bool = False
-    """Train LoRA adapters instead of all weights (needs `peft`)."""
-    lora_r: int = 16
-    """LoRA rank."""
-    max_steps: int = -1
-    """Stop after this many optimiser steps (-1: run the epochs); for smoke tests."""
-    seed: int = 0
-    """Seed of data order and dropout."""
-
-    def to_dict(self) -> dict:
-        """Plain dict, for cache keys and logging."""
-        return asdict(self)
+from pdbench.training.config import TrainConfig
 
 
 class _BarWithoutLogs(ProgressCallback):

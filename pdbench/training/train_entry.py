@@ -12,7 +12,8 @@ from pathlib import Path
 from datasets import load_from_disk
 
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
-from pdbench.training.train import TrainConfig, train_policy
+from pdbench.training.config import TrainConfig
+from pdbench.training.train import train_policy
 
 
 def main(folder: str) -> None:

@@ -3,7 +3,8 @@
 import pytest
 
 import pdbench.eval.generate as generation
-from pdbench.eval.generate import DecodingConfig, generate, generate_sets
+from pdbench.eval.config import DecodingConfig
+from pdbench.eval.generate import generate, generate_sets
 
 DECODING = DecodingConfig(max_new_tokens=3, batch_size=4)
 SETS = {"maths": ["What is 2 + 2?", "What is 3 + 5?", "What is 7 - 1?"], "facts": ["Capital of France?", "Name a planet."]}

@@ -7,14 +7,15 @@ import pytest
 from click.testing import CliRunner
 
 from pdbench.eval.judge_cache import JudgeCache
-from pdbench.eval.judges.openai_judge import JudgeUnavailableError, OpenAIJudge, OpenAIJudgeConfig
+from pdbench.eval.config import JudgeConfig
+from pdbench.eval.judges.openai_judge import JudgeUnavailableError, OpenAIJudge
 from pdbench.eval.pairwise import judge_pairs
 from pdbench.eval.verdicts import InvalidVerdictsError, check_invalid_share
 from tests.fakes import FakeJudgeServer
 
 
 def _judge(server, **overrides):
-    return OpenAIJudge(OpenAIJudgeConfig(model="fake-judge", base_url=server.url, **overrides))
+    return OpenAIJudge(JudgeConfig(kind="openai", model="fake-judge", base_url=server.url, **overrides))
 
 
 def test_check_passes_on_a_live_endpoint_with_one_request():
@@ -41,7 +42,7 @@ def test_unreachable_endpoint_is_one_line():
     with FakeJudgeServer("ok") as server:
         url = server.url
     with pytest.raises(JudgeUnavailableError, match="cannot connect"):
-        OpenAIJudge(OpenAIJudgeConfig(model="m", base_url=url)).check()
+        OpenAIJudge(JudgeConfig(kind="openai", model="m", base_url=url)).check()
 
 
 def test_a_request_that_keeps_failing_names_the_endpoint_after_its_retries():
@@ -81,7 +82,7 @@ def test_invalid_share_warns_then_fails():
 
 def _evaluate(monkeypatch, tmp_path, judge, **kwargs):
     from pdbench.eval.evaluate import pairwise_evaluation
-    from pdbench.eval.generate import DecodingConfig
+    from pdbench.eval.config import DecodingConfig
 
     monkeypatch.setattr("pdbench.eval.evaluate.generate_sets", lambda path, sets, *a, **k: {
         name: [{"output": f"{path} {p}"} for p in prompts] for name, prompts in sets.items()})

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from pdbench.eval.judge_cache import JudgeCache
-from pdbench.eval.judges.openai_judge import JudgeConfigError, OpenAIJudge, OpenAIJudgeConfig
+from pdbench.eval.config import JudgeConfig
+from pdbench.eval.judges.openai_judge import JudgeConfigError, OpenAIJudge
 from pdbench.eval.pairwise import judge_pairs
 
 
@@ -56,7 +57,7 @@ def served_smollm2(smollm2_path):
 def test_judge_against_transformers_serve(served_smollm2, tmp_path, monkeypatch):
     base_url, model = served_smollm2
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    judge = OpenAIJudge(OpenAIJudgeConfig(model=model, base_url=base_url, max_tokens=24, max_retries=1))
+    judge = OpenAIJudge(JudgeConfig(kind="openai", model=model, base_url=base_url, max_tokens=24, max_retries=1))
     prompts = ["What is 2 + 2?", "Name the capital of France in one word."]
     model_answers, baseline_answers = ["4", "Paris"], ["5", "The capital is Lyon, I believe."]
     cache = JudgeCache(tmp_path / "judge.sqlite")
@@ -74,4 +75,4 @@ def test_judge_against_transformers_serve(served_smollm2, tmp_path, monkeypatch)
 def test_missing_key_for_the_hosted_api_fails_fast(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(JudgeConfigError, match=r"\$OPENAI_API_KEY"):
-        OpenAIJudge(OpenAIJudgeConfig(model="gpt-4o"))
+        OpenAIJudge(JudgeConfig(kind="openai", model="gpt-4o"))

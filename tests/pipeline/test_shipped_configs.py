@@ -8,7 +8,7 @@ import yaml
 from pdbench.training.launch import CONFIG_DIR
 from pdbench.pipeline.config import resolve_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "mlproject").glob("*.yaml")), ids=lambda p: p.name)

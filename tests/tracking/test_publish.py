@@ -6,7 +6,7 @@ import pytest
 from pdbench.tracking.journal import Journal
 from pdbench.pipeline.config import resolve_config
 from pdbench.tracking.publish import LiveTracking, track_run_dir
-from pdbench.pipeline.report import curve_event, metrics_event
+from pdbench.tracking.record import curve_event, metrics_event
 from pdbench.tracking.store import search_cell_runs, send_pending, tracking_uri
 from tests.fakes import write_fake_cell
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pdbench.training.launch import accelerate_config_path, run_training
-from pdbench.training.train import TrainConfig
+from pdbench.training.config import TrainConfig
 
 PAIRS = pd.DataFrame({
     "prompt": [f"What is {i} + {i}?" for i in range(8)],

@@ -6,7 +6,8 @@ import torch
 from trl.trainer.dpo_trainer import DataCollatorForPreference
 
 from pdbench.training.microbatches import regroup_by_length
-from pdbench.training.train import TrainConfig, build_trainer
+from pdbench.training.config import TrainConfig
+from pdbench.training.train import build_trainer
 
 PAD = 0
 

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, truncated
-from pdbench.training.train import TrainConfig, build_trainer
+from pdbench.training.config import TrainConfig
+from pdbench.training.train import build_trainer
 
 PAIRS = pd.DataFrame({
     "prompt": ["What is 2 + 2?", "Name a planet.", "Capital of France?", "Say hi.", "Spell cat."],

@@ -5,7 +5,8 @@ import json
 import pytest
 import torch
 
-from pdbench.training.sft import SFTConfig, load_sft_dataset, sft_policy, to_messages
+from pdbench.training.config import SFTConfig
+from pdbench.training.sft import load_sft_dataset, sft_policy, to_messages
 
 
 def test_row_layouts():

@@ -7,7 +7,8 @@ from tests.clitools import one_line_failure
 
 @pytest.mark.parametrize("budget", ["-1", "0", "1.5"])
 def test_select_budget_out_of_range(tmp_path, budget):
-    assert "--budget" in one_line_failure("select", "--strategy", "rand", "--budget", budget, "--out", str(tmp_path))
+    assert "budget: must be in (0, 1]" in one_line_failure("select", "--strategy", "rand", "--budget", budget,
+                                                         "--out", str(tmp_path))
 
 
 def test_select_unknown_strategy_before_data(tmp_path, monkeypatch):

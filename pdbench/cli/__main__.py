@@ -1,0 +1,5 @@
+"""``python -m pdbench.cli`` = ``pdbench``."""
+
+from pdbench.cli import main
+
+main()

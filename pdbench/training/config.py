@@ -1,0 +1,70 @@
+"""Training settings: DPO / DMPO (``TrainConfig``) and the optional SFT stage (``SFTConfig``).
+
+Plain dataclasses without torch or trl, so a run configuration resolves without importing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """DPO hyperparameters. Defaults are the paper's (App. B.3); presets override them."""
+
+    beta: float = 0.1
+    """DPO β (also the β inside DMPO's margin M)."""
+    learning_rate: float = 5e-7
+    """AdamW learning rate (paper: 5e-7)."""
+    epochs: float = 1.0
+    """Epochs over the selected pairs (paper: 1)."""
+    warmup_ratio: float = 0.1
+    """Linear warmup share of the steps (paper: 0.1), then cosine decay."""
+    batch_size: int = 32
+    """Total batch size (paper: 32); gradient accumulation makes it up from the micro-batches."""
+    per_device_batch_size: int = 4
+    """Micro-batch per process."""
+    max_length: int = 4096
+    """Longest tokenised prompt + response kept (paper: 4096)."""
+    precompute_ref_log_probs: bool = True
+    """Compute the reference model's log-probs once before training, so it need not stay in memory."""
+    use_lora: bool = False
+    """Train LoRA adapters instead of all weights (needs `peft`)."""
+    lora_r: int = 16
+    """LoRA rank."""
+    max_steps: int = -1
+    """Stop after this many optimiser steps (-1: run the epochs); for smoke tests."""
+    seed: int = 0
+    """Seed of data order and dropout."""
+
+    def to_dict(self) -> dict:
+        """Plain dict, for cache keys and logging."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SFTConfig:
+    """The SFT stage; the defaults are the paper's (App. B.3)."""
+
+    dataset: str | None = None
+    """Hub id (e.g. teknium/OpenHermes-2.5) or local file; None skips the stage."""
+    learning_rate: float = 1e-5
+    """Paper: 1e-5."""
+    epochs: float = 2.0
+    """Paper: 2 epochs."""
+    batch_size: int = 64
+    """Total batch size (paper: 64)."""
+    per_device_batch_size: int = 4
+    """Micro-batch per process."""
+    warmup_ratio: float = 0.03
+    """Paper: 0.03, cosine schedule."""
+    max_length: int = 4096
+    """Paper: 4096 tokens."""
+    max_samples: int = 0
+    """Use only the first N rows (0 = all): for quick trials."""
+    max_steps: int = -1
+    """Stop after this many steps (-1 = run the epochs)."""
+
+    def to_dict(self) -> dict:
+        """Plain dict, for cache keys and logging."""
+        return asdict(self)
