@@ -1,0 +1,117 @@
+"""The pre-registered predictions of docs/experiments/world-variants.md, judged on finished cells.
+
+    python benchmarks/world_variants_verdicts.py runs [--json verdicts.json]
+
+ROOT holds one folder per variant (``variant-positive_control`` ... as the experiment's sweeps write
+them, or ``positive_control`` ... as docs/experiments/world-variants/cells/ keeps them), each with a
+folder per cell holding ``result.json``. For every prediction P1-P9, exactly as committed before any
+cell ran, it prints the paired AW difference over the seeds both strategies finished (mean, sd,
+paired t and two-sided p), the verdict by the pre-registered rule, and the behavioural signature
+(the policies' rubric-property rates from each result's ``behaviour``):
+
+* a directional prediction *holds* when the mean paired difference has the predicted sign, *beyond
+  noise* when also p < 0.05; a ~0 prediction holds when |mean| is below the noise floor (the AW
+  difference three seeds detect, from docs/results-tiny/claims.json); anything else is a *miss*;
+* with fewer than the three pre-registered seeds the verdict is ``incomplete`` (the numbers so far
+  are shown, and are not a verdict).
+
+The last line is JSON.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = (0, 1, 2)
+PREDICTIONS = [
+    # (id, variant, A, B, predicted sign of AW(A) - AW(B): +1, -1 or 0 for "about equal", signature)
+    ("P1", "positive_control", "ours", "rand", +1, "rand's policy fabricates more than ours'"),
+    ("P2", "positive_control", "ours", "all", +1, "all's policy fabricates more than ours'"),
+    ("P3", "positive_control", "high", "sft", -1, "high's policy fabricates more than SFT"),
+    ("P4", "decoupled", "ours", "rand", +1, "ours' policy shorter, less filler and fabrication"),
+    ("P5", "decoupled", "ours", "all", +1, "ours' answers shorter than all's"),
+    ("P6", "decoupled", "high", "sft", 0, "high's policy fabricates more than SFT"),
+    ("P7", "no_length_bias", "ours", "rand", 0, "similar lengths"),
+    ("P8", "no_length_bias", "ours", "all", -1, "all's policy less filler"),
+    ("P9", "no_length_bias", "high", "sft", +1, "high's policy shorter than SFT"),
+]
+SIGNATURE_PROPERTIES = ("fabricated", "filler", "hedged", "correct", "length_words")
+
+
+def load_variant(root: Path, variant: str) -> dict[tuple[str, int], dict]:
+    """(strategy, seed) -> result of every finished cell of ``variant`` under ``root``."""
+    folder = next((f for f in (root / f"variant-{variant}", root / variant) if f.is_dir()), None)
+    cells = {}
+    for result_file in sorted(folder.glob("*/result.json")) if folder else []:
+        result = json.loads(result_file.read_text())
+        cells[(result["config"]["strategy"], int(result["config"]["seed"]))] = result
+    return cells
+
+
+def behaviour_of(result: dict) -> dict[str, float]:
+    """The policy's rubric-property rates (the SFT cell's policy is the SFT model itself)."""
+    return (result.get("behaviour") or {}).get("policy", {})
+
+
+def judge(prediction: tuple, cells: dict, floor: float) -> dict:
+    """The pre-registered verdict of one prediction, with its numbers and behavioural signature."""
+    pid, variant, a, b, sign, signature = prediction
+    seeds = [s for s in SEEDS if (a, s) in cells and (b, s) in cells]
+    diffs = np.array([cells[(a, s)]["pairwise"]["aw"] - cells[(b, s)]["pairwise"]["aw"] for s in seeds])
+    out = {"id": pid, "variant": variant, "comparison": f"{a} vs {b}", "predicted": {1: ">", -1: "<", 0: "≈"}[sign],
+           "seeds": seeds, "signature": signature}
+    if len(seeds) == 0:
+        return {**out, "verdict": "not run"}
+    mean = float(diffs.mean())
+    sd = float(diffs.std(ddof=1)) if len(diffs) > 1 else None
+    p = float(stats.ttest_1samp(diffs, 0.0).pvalue) if len(diffs) > 1 and sd else None
+    out.update(mean_diff=mean, sd=sd, p=p, diffs=[float(d) for d in diffs], behaviour={
+        who: {name: float(np.mean([behaviour_of(cells[(who, s)]).get(name, np.nan) for s in seeds]))
+              for name in SIGNATURE_PROPERTIES} for who in (a, b)})
+    if len(seeds) < len(SEEDS):
+        out["verdict"] = f"incomplete ({len(seeds)} of {len(SEEDS)} seeds; not a verdict)"
+    elif sign == 0:
+        out["verdict"] = "holds (|mean| below the noise floor)" if abs(mean) < floor else "miss"
+    elif np.sign(mean) == sign:
+        out["verdict"] = "holds beyond noise" if p is not None and p < 0.05 else "holds within noise"
+    else:
+        out["verdict"] = "miss"
+    return out
+
+
+def format_verdict(v: dict) -> str:
+    """Two or three lines per prediction."""
+    head = f"{v['id']} {v['variant']}: {v['comparison']} predicted {v['predicted']}  ->  {v['verdict']}"
+    if "mean_diff" not in v:
+        return head
+    numbers = (f"    AW diff {v['mean_diff']:+.3f} over seeds {v['seeds']}"
+               + (f" (sd {v['sd']:.3f}, p {v['p']:.3f})" if v["p"] is not None else ""))
+    a, b = v["comparison"].split(" vs ")
+    props = "  ".join(f"{name} {v['behaviour'][a][name]:.2f}/{v['behaviour'][b][name]:.2f}" for name in SIGNATURE_PROPERTIES)
+    return f"{head}\n{numbers}\n    signature ({v['signature']}): {a}/{b}: {props}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", type=Path, help="folder holding variant-NAME (or NAME) folders of finished cells")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    floor = json.loads((ROOT / "docs" / "results-tiny" / "claims.json").read_text())["noise_floor"]["detectable_aw_difference"]
+    cells = {variant: load_variant(args.root, variant) for variant in dict.fromkeys(p[1] for p in PREDICTIONS)}
+    verdicts = [judge(prediction, cells[prediction[1]], floor) for prediction in PREDICTIONS]
+    print(f"noise floor: {floor:.2f} AW (the paired difference three seeds detect; docs/results-tiny/claims.json)")
+    for variant, found in cells.items():
+        print(f"{variant}: {len(found)} finished cells: {', '.join(f'{s}/s{n}' for s, n in sorted(found))}")
+    print("\n".join(format_verdict(v) for v in verdicts))
+    summary = {"noise_floor": floor, "verdicts": verdicts}
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The pre-registered verdict rule of docs/experiments/world-variants.md, on made-up cells."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from world_variants_verdicts import PREDICTIONS, judge, load_variant  # noqa: E402
+
+FLOOR = 0.38
+
+
+def _write_cells(root: Path, variant: str, aws: dict[tuple[str, int], float], fabricated: float = 0.1) -> dict:
+    for (strategy, seed), aw in aws.items():
+        folder = root / f"variant-{variant}" / f"{strategy}-c0.3-b0.3-s{seed}"
+        folder.mkdir(parents=True)
+        (folder / "result.json").write_text(json.dumps({
+            "config": {"strategy": strategy, "seed": seed}, "pairwise": {"aw": aw},
+            "behaviour": {"policy": {"fabricated": fabricated, "filler": 0.2, "hedged": 0.1, "correct": 0.5,
+                                     "length_words": 30.0}}}))
+    return load_variant(root, variant)
+
+
+def _prediction(pid: str) -> tuple:
+    return next(p for p in PREDICTIONS if p[0] == pid)
+
+
+def test_a_directional_prediction_holds_beyond_noise_within_noise_or_misses(tmp_path):
+    clear = _write_cells(tmp_path / "a", "positive_control", {("ours", s): 1.3 + 0.01 * s for s in range(3)}
+                         | {("rand", s): 1.0 for s in range(3)})
+    assert judge(_prediction("P1"), clear, FLOOR)["verdict"] == "holds beyond noise"
+    noisy = _write_cells(tmp_path / "b", "positive_control", {("ours", 0): 1.5, ("ours", 1): 0.8, ("ours", 2): 1.1}
+                         | {("rand", s): 1.0 for s in range(3)})
+    assert judge(_prediction("P1"), noisy, FLOOR)["verdict"] == "holds within noise"
+    wrong = _write_cells(tmp_path / "c", "positive_control", {("ours", s): 0.9 - 0.01 * s for s in range(3)}
+                         | {("rand", s): 1.0 for s in range(3)})
+    verdict = judge(_prediction("P1"), wrong, FLOOR)
+    assert verdict["verdict"] == "miss" and verdict["mean_diff"] < 0
+    assert abs(verdict["behaviour"]["ours"]["fabricated"] - 0.1) < 1e-9  # the signature's numbers come along
+
+
+def test_an_about_equal_prediction_holds_only_below_the_noise_floor(tmp_path):
+    close = _write_cells(tmp_path / "a", "decoupled", {("high", s): 1.0 + 0.1 * s for s in range(3)}
+                         | {("sft", s): 1.0 for s in range(3)})
+    assert judge(_prediction("P6"), close, FLOOR)["verdict"].startswith("holds")
+    far = _write_cells(tmp_path / "b", "decoupled", {("high", s): 1.5 for s in range(3)} | {("sft", s): 1.0 for s in range(3)})
+    assert judge(_prediction("P6"), far, FLOOR)["verdict"] == "miss"
+
+
+def test_fewer_than_three_seeds_is_not_a_verdict(tmp_path):
+    partial = _write_cells(tmp_path, "positive_control", {("ours", 0): 1.4, ("rand", 0): 1.0, ("rand", 1): 1.0})
+    verdict = judge(_prediction("P1"), partial, FLOOR)
+    assert verdict["seeds"] == [0] and verdict["verdict"].startswith("incomplete") and verdict["p"] is None
+    assert judge(_prediction("P2"), partial, FLOOR)["verdict"] == "not run"
