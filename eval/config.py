@@ -32,6 +32,11 @@ class DecodingConfig:
     """Sampling seed."""
     batch_size: int = 8
     """Prompts per forward pass."""
+    drop_finished: bool = True
+    """Greedy decoding takes finished answers out of the batch (and its KV cache), so the rest decode on
+    fewer rows; False = transformers' ``generate``, which decodes every row until the longest answer ends.
+    Same answers up to float rounding (``benchmarks/generation_batching.py`` counts any that differ).
+    Sampling always uses ``generate``."""
     use_vllm: bool = False
     """Use vLLM when it is installed (GPU machines)."""
 

@@ -5,6 +5,8 @@ models continue from the right), and wrapped in the model's chat template. Finis
 appended to a partial file, so an interrupted generation resumes where it stopped.
 ``generate_sets`` pools several sets' prompts into one pass: on a CPU, decoding a batch costs
 about as much as reading the weights once per token, so fewer, fuller batches are much faster.
+Greedy decoding takes finished answers out of the batch (``greedy_dropping_finished``), so a batch
+no longer decodes every row until its longest answer ends.
 """
 
 from __future__ import annotations
@@ -122,13 +124,70 @@ def _generate_into(model_path: str, todo: list[tuple[Path, int, str]], decoding:
             batch = order[start : start + decoding.batch_size]
             inputs = tokenizer([texts[j] for j in batch], return_tensors="pt", padding=True, add_special_tokens=False)
             inputs = {k: v.to(model.device) for k, v in inputs.items()}
-            output = model.generate(
-                **inputs, max_new_tokens=decoding.max_new_tokens, do_sample=sampling,
-                temperature=decoding.temperature if sampling else None, top_p=decoding.top_p if sampling else None,
-                top_k=None, pad_token_id=tokenizer.pad_token_id,
-            )
-            answers = tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+            if decoding.drop_finished and not sampling:
+                answers = tokenizer.batch_decode(greedy_dropping_finished(
+                    model, inputs["input_ids"], inputs["attention_mask"], decoding.max_new_tokens,
+                    _end_tokens(model, tokenizer)), skip_special_tokens=True)
+            else:
+                output = model.generate(
+                    **inputs, max_new_tokens=decoding.max_new_tokens, do_sample=sampling,
+                    temperature=decoding.temperature if sampling else None, top_p=decoding.top_p if sampling else None,
+                    top_k=None, pad_token_id=tokenizer.pad_token_id,
+                )
+                answers = tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
             _append([todo[j] for j in batch], answers)
+
+
+DROP_SHARE = 0.1
+"""Finished rows leave the batch once they are this share of it. Each removal copies the KV cache, so
+rows leave in groups; on 2 CPU cores 0.0-0.1 were equally fast and 0.25 slower (64 prompts, 64 tokens:
+15.8 / 15.5 / 17.3 s against transformers' 20.8-22.5 s)."""
+
+
+def greedy_dropping_finished(model, input_ids, attention_mask, max_new_tokens: int, end_tokens: set[int]) -> list[list[int]]:
+    """Greedy decoding of a left-padded batch that takes finished answers out of it; each row's new token ids
+    (up to and including its end token, at most ``max_new_tokens``).
+
+    Every step is transformers' greedy step (position ids from the attention mask, logits of the last
+    position only, argmax), so a row gets the tokens ``generate`` gives it, up to float rounding of the
+    smaller batches; the rows that are still running no longer pay for the finished ones.
+    """
+    import torch
+    from transformers import DynamicCache
+
+    cache = DynamicCache(config=model.config)
+    ends = torch.tensor(sorted(end_tokens), device=input_ids.device)
+    rows = torch.arange(input_ids.shape[0], device=input_ids.device)  # each running row's index in the batch
+    finished = torch.zeros_like(rows, dtype=torch.bool)  # ended, not yet taken out
+    tokens_of = [[] for _ in range(input_ids.shape[0])]
+    positions = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
+    logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=positions, cache=cache,
+                   use_cache=True, logits_to_keep=1).logits[:, -1, :]
+    for step in range(max_new_tokens):
+        tokens = logits.float().argmax(-1)
+        for row, token, is_finished in zip(rows.tolist(), tokens.tolist(), finished.tolist()):
+            if not is_finished:
+                tokens_of[row].append(token)
+        finished |= torch.isin(tokens, ends)
+        if finished.all() or step == max_new_tokens - 1:
+            break
+        if finished.float().mean() >= DROP_SHARE:
+            keep = (~finished).nonzero().squeeze(1)
+            cache.batch_select_indices(keep)
+            rows, tokens, finished = rows[keep], tokens[keep], finished[keep]
+            attention_mask, positions = attention_mask[keep], positions[keep]
+        attention_mask = torch.cat([attention_mask, attention_mask.new_ones((len(rows), 1))], dim=-1)
+        positions = positions[:, -1:] + 1
+        logits = model(input_ids=tokens[:, None], attention_mask=attention_mask, position_ids=positions, cache=cache,
+                       use_cache=True).logits[:, -1, :]
+    return tokens_of
+
+
+def _end_tokens(model, tokenizer) -> set[int]:
+    """The token ids that end an answer: the generation config's end-of-sequence ids and the tokenizer's."""
+    configured = model.generation_config.eos_token_id
+    configured = [configured] if isinstance(configured, int) else list(configured or [])
+    return {*configured, *([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else [])}
 
 
 def _append(jobs: list[tuple[Path, int, str]], answers: list[str]) -> None:

@@ -90,12 +90,13 @@ PRESETS: dict[str, dict] = {
     # Tiny-scale training values are ours (the paper's 5e-7 barely moves a 135M model in one
     # epoch of ~300 pairs). At 5e-6 the `overall` model still scored WR 50.2 against the SFT
     # policy on the world (a pilot on one seed); at 2e-5 it reaches 53.1 ± 2.5 and `all` 57-60
-    # over three seeds (docs/results-tiny.md), so 2e-5 it is. Decoding batches of 64 (was 16): on 2
-    # CPU cores a decoding step costs about a read of the weights, so fuller batches are far faster
-    # (benchmarks/generation_batching.py).
+    # over three seeds (docs/results-tiny.md), so 2e-5 it is. Decoding batches of 256 (was 16): the
+    # evaluation's 200 prompts in one pass, finished answers dropped from the batch; on 2 CPU cores
+    # 2.55x the tokens/s of batches of 16 with the same answers (benchmarks/generation_batching.py,
+    # docs/cost.md), peak RSS 2.4 GB.
     "tiny": {
         "train": {"learning_rate": 2e-5, "batch_size": 8, "per_device_batch_size": 4, "max_length": 512},
-        "decoding": {"max_new_tokens": 64, "batch_size": 64},
+        "decoding": {"max_new_tokens": 64, "batch_size": 256},
     },
     # The paper SFTs both Llamas on OpenHermes-2.5 first (App. B.3): point policy / lm_model at
     # those checkpoints. Its judge is Qwen2-Max, here through DashScope's OpenAI-compatible API.

@@ -64,3 +64,27 @@ def test_an_interrupted_pass_resumes_with_the_missing_prompts(tiny_llama_path, p
     records = generate_sets(tiny_llama_path, SETS, DECODING)
     assert len(passes[1]) == 1  # 5 prompts, batches of 4: only the last one is left
     assert sum(len(r) for r in records.values()) == 5
+
+
+def test_dropping_finished_rows_gives_transformers_greedy_answers(tiny_llama_path):
+    """Rows that end at different steps leave the batch; every row still gets generate()'s greedy tokens."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama_path).eval()
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path, padding_side="left")
+    prompts = ["What is 2 + 2?", "Name a planet of the solar system, please.", "Hi", "Capital of France?",
+               "Write one word.", "Why is the sky blue? Answer briefly."]
+    inputs = tokenizer(prompts, return_tensors="pt", padding=True)
+    with torch.no_grad():
+        free = model.generate(**inputs, max_new_tokens=12, do_sample=False, top_k=None, pad_token_id=0, eos_token_id=None)
+        new = free[:, inputs["input_ids"].shape[1]:]
+        # An "end" token the random model emits at different steps in different rows: rows finish apart.
+        end = int(new[0, 2])
+        reference = model.generate(**inputs, max_new_tokens=12, do_sample=False, top_k=None, pad_token_id=0,
+                                   eos_token_id=end)[:, inputs["input_ids"].shape[1]:].tolist()
+        ours = generation.greedy_dropping_finished(model, inputs["input_ids"], inputs["attention_mask"], 12, {end})
+    for row, tokens in zip(reference, ours):
+        expected = row[: row.index(end) + 1] if end in row else row
+        assert tokens == expected
+    assert len({len(tokens) for tokens in ours}) > 1  # rows did finish at different steps
