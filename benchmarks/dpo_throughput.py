@@ -1,6 +1,7 @@
 """DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak, old vs new.
 
-    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants old,new] [--json out.json]
+    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants old,new]
+                                        [--per-device-batch-size N] [--json out.json]
 
 Trains the embedded SmolLM2 policy with TRL's DPOTrainer for one epoch on ``--pairs`` world pairs
 with the preset's training settings (reference log-probs precomputed, as pdbench runs it), each
@@ -19,6 +20,7 @@ last line is JSON.
 """
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=64)
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--variants", default="old,new", help="old runs first: new patches TRL for the process")
+    parser.add_argument("--per-device-batch-size", type=int, help="micro-batch (default: the preset's; the effective batch stays)")
     parser.add_argument("--json")
     args = parser.parse_args()
     summary = {}
@@ -71,7 +74,8 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     from pdbench.pipeline.config import resolve_config
     from pdbench.training.train import train_policy
 
-    config = resolve_config(args.preset)
+    micro = {"per_device_batch_size": args.per_device_batch_size} if args.per_device_batch_size else None
+    config = resolve_config(args.preset, train=micro)
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)
     selected = pairs.sample(n=args.pairs, random_state=0).reset_index(drop=True)
     model_path = resolve_model_path(config.policy)
@@ -98,6 +102,8 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     achieved = 8 * params * real_tokens / seconds
     return {
         "pairs": args.pairs,
+        "per_device_batch_size": config.train.per_device_batch_size,
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         "steps": outcome["global_step"],
         "torch_threads": torch.get_num_threads(),
         "model": AutoConfig.from_pretrained(model_path).model_type,
