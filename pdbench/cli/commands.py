@@ -11,6 +11,7 @@ from pdbench.cli.data import data
 from pdbench.cli.options import (CELL_OPTIONS, CONFIG_OPTION, DATASETS, JUDGE_OPTIONS, STRATEGY_PATH_OPTION,
                                  TRACKING_OPTIONS, CleanErrors, preset_option)
 
+
 @click.group(cls=CleanErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="pdbench")
 def main():

@@ -23,6 +23,7 @@ def _options(*options):
 
 
 def preset_option(help_text: str):
+    """``--preset`` (default ``tiny``), described for the command at hand."""
     return click.option("--preset", type=click.Choice(list(PRESETS)), default="tiny", show_default=True, help=help_text)
 
 
