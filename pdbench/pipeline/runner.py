@@ -20,13 +20,14 @@ from pdbench.infra.cache import cache_root
 from pdbench.selection.context import StrategyContext
 from pdbench.infra.fileio import write_json
 from pdbench.tracking.journal import Journal
-from pdbench.selection.planning import export_plan, make_plan
+from pdbench.selection.planning import make_plan
 from pdbench.pipeline.config import RunConfig
 from pdbench.pipeline.progress import Progress, Stage
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.tracking.record import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
 from pdbench.pipeline.rundir import clear_results
-from pdbench.pipeline.stages import device_name, initial_policy_stage, is_trained, pairs_stage, trained_policy_stage
+from pdbench.pipeline.stages import (device_name, initial_policy_stage, is_trained, pairs_stage, selection_stage,
+                                    trained_policy_stage)
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
@@ -140,15 +141,11 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         stage.cached = costs["data"]["cached"]
 
     with progress.stage("selection") as stage:
-        context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd, force="pd" in force)
-        started = time.perf_counter()
-        plan = make_plan(config.strategy, pairs, config.budget, context, strategy_paths)
-        wall = time.perf_counter() - started
-        costs["selection"] = _selection_cost(context, wall)
-        export_plan(pairs, plan, context, run_dir / "plan")
+        selection = selection_stage(config, pairs, run_dir / "plan", strategy_paths, force="pd" in force)
+        plan, costs["selection"] = selection.plan, selection.cost
         # PD artifacts record the seconds they cost when computed: far more than this run spent = reused.
-        stage.cached = bool(context.used) and wall < costs["selection"]["seconds"] / 2
-        journal.append(metrics_event(_reward_model_accuracies(context)))  # sent when the stage finishes
+        stage.cached = bool(selection.context.used) and selection.wall < costs["selection"]["seconds"] / 2
+        journal.append(metrics_event(_reward_model_accuracies(selection.context)))  # sent when the stage finishes
 
     baseline_plan = _baseline_plan(config, pairs, strategy_paths)
     # Work = pairs to train on; 0 when the trained model is in the cache already.
@@ -228,15 +225,6 @@ def gpu_hours(costs: dict) -> dict:
         "total": hours("selection", "training", "evaluation"),
         "device": device,
     }
-
-
-def _selection_cost(context: StrategyContext, wall: float) -> dict:
-    """Reward-model training + scoring as recorded when the artifacts were computed (cache hits included)."""
-    parts = {}
-    for name in context.used:
-        for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items():
-            parts[f"{name}.{part}"] = seconds
-    return {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1, "device": device_name()}
 
 
 def _baseline_plan(config: RunConfig, pairs, strategy_paths):

@@ -1,8 +1,8 @@
-"""``pdbench select``: a strategy's training pairs, exported for any trainer, from the run's own cached pair stage.
+"""``pdbench select``: a strategy's training pairs, exported for any trainer, by the run's own cached stages.
 
 The pairs come from the same cached stage as ``pdbench run`` (same dataset, world size, conflict and
-seed give the same table), so a selection exported here is the one a run with that configuration
-trains on.
+seed give the same table) and the selection from the same selection stage, so a selection exported
+here is the one a run with that configuration trains on.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 from pdbench.pipeline.config import RunConfig
-from pdbench.pipeline.stages import pairs_stage
-from pdbench.selection.context import StrategyContext
-from pdbench.selection.planning import export_plan, make_plan
+from pdbench.pipeline.stages import pairs_stage, selection_stage
 from pdbench.selection.registry import get_strategy
 
 
@@ -24,20 +22,18 @@ def select_pairs(config: RunConfig, out: Path, strategy_paths=()) -> dict:
     started = time.perf_counter()
     pairs, _ = pairs_stage(config)
     built = time.perf_counter()
-    context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd)
-    plan = make_plan(config.strategy, pairs, config.budget, context, strategy_paths)
-    planned = time.perf_counter()
-    written = export_plan(pairs, plan, context, Path(out))
+    selection = selection_stage(config, pairs, out, strategy_paths)
+    plan = selection.plan
     kept = pairs.iloc[list(plan.rows)]
     return {
         "strategy": config.strategy, "rows": len(plan.rows), "pairs": len(pairs), "relabelled": len(plan.relabel),
         "objective": plan.objective,
         "selected_conflict_rate": float(kept["is_conflict"].mean()) if len(kept) else float("nan"),
         "conflict_rate": float(pairs["is_conflict"].mean()),
-        "seconds": {"data": built - started, "strategy": planned - built},
+        "seconds": {"data": built - started, "strategy": selection.wall},
         # Shared artifacts record what they cost when first computed (a cache hit costs ~0 here).
-        "artifact_seconds": {name: getattr(context, name).meta.get("seconds") or {} for name in sorted(context.used)},
-        "written": [str(p) for p in written],
+        "artifact_seconds": selection.cost["parts"],
+        "written": [str(p) for p in selection.files],
     }
 
 
@@ -47,8 +43,10 @@ def format_selection(summary: dict) -> str:
              f"objective {summary['objective']}; conflict rate of the selection "
              f"{summary['selected_conflict_rate']:.3f} (all pairs {summary['conflict_rate']:.3f})",
              f"time: data {summary['seconds']['data']:.1f}s, strategy {summary['seconds']['strategy']:.1f}s"]
-    for name, seconds in summary["artifact_seconds"].items():
-        if seconds:
-            lines.append(f"  {name}: " + ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items()) + " (when first computed)")
+    by_artifact: dict[str, list[str]] = {}
+    for part, seconds in summary["artifact_seconds"].items():  # "pd.rm_training" -> pd: rm_training ...
+        name, what = part.split(".", 1)
+        by_artifact.setdefault(name, []).append(f"{what} {seconds:.1f}s")
+    lines += [f"  {name}: {', '.join(parts)} (when first computed)" for name, parts in sorted(by_artifact.items())]
     lines.append("wrote " + ", ".join(summary["written"]))
     return "\n".join(lines)

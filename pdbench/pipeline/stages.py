@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,9 @@ from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir, stage
 from pdbench.data.loading import load_records
 from pdbench.data.pairs import PAIRING_VERSION, build_pairs
 from pdbench.infra.fileio import write_json, write_with
+from pdbench.selection.context import StrategyContext
 from pdbench.selection.plan import Plan
-from pdbench.selection.planning import planned_pairs
+from pdbench.selection.planning import export_plan, make_plan, planned_pairs
 from pdbench.pipeline.config import RunConfig
 from pdbench.infra.sysmon import monitor
 
@@ -46,6 +48,37 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
             write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
             record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
     return pd.read_parquet(folder / "pairs.parquet"), record
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the selection stage produced."""
+
+    plan: Plan
+    context: StrategyContext
+    """The shared artifacts (PD scores ...) the strategy used, from the cache when computed before."""
+    cost: dict
+    """Stage record: ``seconds`` (reward-model training + scoring as recorded when the artifacts were computed,
+    else this run's wall time), ``parts``, ``devices``, ``device``."""
+    wall: float
+    """Seconds the strategy took in this run (little when its artifacts came from the cache)."""
+    files: list[Path]
+    """What ``export_plan`` wrote: train.jsonl and the artifacts the strategy used."""
+
+
+def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strategy_paths=(),
+                    force: bool = False) -> Selection:
+    """``config.strategy``'s Plan for ``pairs`` at ``config.budget``, exported to ``out_dir`` (``pdbench run``
+    and ``pdbench select`` both); ``force`` recomputes the shared artifacts."""
+    context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd, force=force)
+    started = time.perf_counter()
+    plan = make_plan(config.strategy, pairs, config.budget, context, strategy_paths)
+    wall = time.perf_counter() - started
+    parts = {f"{name}.{part}": seconds for name in context.used
+             for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items()}
+    cost = {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1,
+            "device": device_name()}
+    return Selection(plan, context, cost, wall, export_plan(pairs, plan, context, Path(out_dir)))
 
 
 def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
