@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from pdbench.eval.verdicts import MAX_INVALID_SHARE
+
 JUDGE_CONFIG_DIR = Path(__file__).resolve().parent / "judges" / "configs"
 """Named judge YAML files shipped with pdbench (``qwen-max``, ``local-serve`` ...)."""
 
@@ -49,7 +51,7 @@ class EvalConfig:
     """``world`` (the held-out world families), ``paper`` (the five published sets) or comma-separated names."""
     prompts_per_set: int = 40
     """Prompts per evaluation set (0 = all)."""
-    max_invalid_share: float = 0.2
+    max_invalid_share: float = MAX_INVALID_SHARE
     """Share of unparseable judge verdicts above which the evaluation fails (warns from 5 %)."""
 
 
@@ -89,6 +91,13 @@ class JudgeConfig:
     def to_dict(self) -> dict:
         """Plain dict (YAML / JSON); holds the key's variable name, never its value."""
         return asdict(self)
+
+
+def check_judge_fits(judge: JudgeConfig, evaluation: EvalConfig) -> None:
+    """Raise ValueError when ``judge`` cannot rate ``evaluation``'s prompts (the rubric knows only world prompts)."""
+    if judge.kind == "rubric" and evaluation.sets != "world":
+        raise ValueError(f"the rubric judge only rates world prompts, not {evaluation.sets!r}; use an API judge "
+                         "(e.g. --judge qwen-max or openai:MODEL)")
 
 
 def shipped_judges() -> list[str]:

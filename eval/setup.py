@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig
+from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits
 from pdbench.eval.testsets import PAPER_SETS, load_alpaca_eval, load_test_set
 
 
@@ -23,12 +23,10 @@ def eval_sets(evaluation: EvalConfig) -> dict[str, list[str]]:
 
 def build_judge(judge: JudgeConfig, evaluation: EvalConfig):
     """The judge ``judge`` describes: the world rubric (world prompts only) or an OpenAI-compatible model."""
+    check_judge_fits(judge, evaluation)
     if judge.kind == "rubric":
         from pdbench.eval.judges.rubric_judge import RubricJudge
 
-        if evaluation.sets != "world":
-            raise ValueError("the rubric judge only rates world prompts; use an API judge (e.g. --judge qwen-max "
-                             "or openai:MODEL) for the paper's sets")
         return RubricJudge({s.prompt: s for family in world_specs(evaluation).values() for s in family})
     from pdbench.eval.judges.openai_judge import OpenAIJudge
 

@@ -17,5 +17,6 @@ def _checkout_root():
     return str(root) if (root / "pyproject.toml").is_file() and (root / "eval" / "__init__.py").is_file() else None
 
 
-if _checkout_root():
-    __path__.append(_checkout_root())
+_root = _checkout_root()
+if _root:
+    __path__.append(_root)

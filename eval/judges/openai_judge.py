@@ -30,6 +30,8 @@ class JudgeUnavailableError(JudgeConfigError):
     """The judge's endpoint cannot be reached, or keeps failing, or rejects the key."""
 
 
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+"""Where a judge without ``base_url`` is asked."""
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 """Judge endpoints on this machine: they need no API key."""
 CHECK_TIMEOUT_S = 10.0
@@ -59,7 +61,7 @@ class OpenAIJudge:
             api_key = "EMPTY"  # local OpenAI-compatible servers accept any key
         self.client = openai.OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,
                              max_retries=config.max_retries)
-        self.endpoint = config.base_url or "https://api.openai.com/v1"
+        self.endpoint = config.base_url or OPENAI_BASE_URL
         self.identity = f"openai:{config.model}@{config.base_url or 'api.openai.com'}|prompt:{self.prompt_version}|t:{config.temperature}"
         self.requests = 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, load_judge
+from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits, load_judge
 from pdbench.pd.config import PDConfig
 from pdbench.training.config import SFTConfig, TrainConfig
 
@@ -37,13 +37,12 @@ class RunConfig:
     """The SFT policy to align (model spec: embedded alias, HF id or path)."""
     baseline: str = "overall"
     """Pairwise baseline: ``overall`` (the paper's: the model trained by the overall strategy), ``sft`` or a model path."""
-    eval_sets: str = "world"
+    eval_sets: str = EvalConfig.sets
     """``world`` (the held-out world families), ``paper`` (the five published sets) or comma-separated names."""
-    eval_prompts_per_set: int = 40
+    eval_prompts_per_set: int = EvalConfig.prompts_per_set
     """Prompts per evaluation set (0 = all)."""
-    max_invalid_share: float = 0.2
-    """Share of unparseable judge verdicts above which the evaluation fails (see
-    ``pdbench.eval.verdicts.MAX_INVALID_SHARE``); a run warns from 5 %."""
+    max_invalid_share: float = EvalConfig.max_invalid_share
+    """Share of unparseable judge verdicts above which the evaluation fails; a run warns from 5 %."""
     alpaca_eval: bool = True
     """Also compute AlpacaEval-2-style WR / LC."""
     num_processes: int = 1
@@ -65,9 +64,10 @@ class RunConfig:
 
     def __post_init__(self):
         _validate(self, "")
-        if self.judge.kind == "rubric" and self.eval_sets != "world":
-            raise ConfigError("judge", "the rubric judge only rates world prompts; with eval_sets "
-                              f"{self.eval_sets!r} use an API judge (e.g. --judge qwen-max or openai:MODEL)")
+        try:
+            check_judge_fits(self.judge, self.evaluation)
+        except ValueError as error:
+            raise ConfigError("judge", str(error)) from None
 
     @property
     def evaluation(self) -> EvalConfig:

@@ -78,10 +78,10 @@ def _judge(config) -> list[Check]:
     judge = config.judge
     if judge.kind == "rubric":
         return [Check("judge", True, f"{judge.name} (in process, nothing to reach)")]
-    from pdbench.eval.judges.openai_judge import JudgeConfigError, is_local
+    from pdbench.eval.judges.openai_judge import OPENAI_BASE_URL, JudgeConfigError, is_local
     from pdbench.eval.setup import build_judge
 
-    url = judge.base_url or "https://api.openai.com/v1"
+    url = judge.base_url or OPENAI_BASE_URL
     is_on_this_machine = is_local(judge.base_url)
     has_key = bool(os.environ.get(judge.api_key_env))
     checks = [Check("judge key", has_key or is_on_this_machine,
