@@ -20,10 +20,14 @@ The last line is JSON.
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tiny_claims import paired  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 2)
@@ -61,15 +65,16 @@ def judge(prediction: tuple, cells: dict, floor: float) -> dict:
     """The pre-registered verdict of one prediction, with its numbers and behavioural signature."""
     pid, variant, a, b, sign, signature = prediction
     seeds = [s for s in SEEDS if (a, s) in cells and (b, s) in cells]
-    diffs = np.array([cells[(a, s)]["pairwise"]["aw"] - cells[(b, s)]["pairwise"]["aw"] for s in seeds])
+    aw = {who: pd.Series({s: cells[(who, s)]["pairwise"]["aw"] for s in seeds}, dtype=float) for who in (a, b)}
+    diffs = aw[a] - aw[b]
     out = {"id": pid, "variant": variant, "comparison": f"{a} vs {b}", "predicted": {1: ">", -1: "<", 0: "≈"}[sign],
            "seeds": seeds, "signature": signature}
     if len(seeds) == 0:
         return {**out, "verdict": "not run"}
     mean = float(diffs.mean())
-    sd = float(diffs.std(ddof=1)) if len(diffs) > 1 else None
-    p = float(stats.ttest_1samp(diffs, 0.0).pvalue) if len(diffs) > 1 and sd else None
-    out.update(mean_diff=mean, sd=sd, p=p, diffs=[float(d) for d in diffs], behaviour={
+    test = paired(aw[a], aw[b])  # the paired t of tiny_claims (None under two seeds)
+    sd, p = (test["std_diff"], test["p"]) if test else (None, None)
+    out.update(mean_diff=mean, sd=sd, p=p, diffs=diffs.tolist(), behaviour={
         who: {name: float(np.mean([behaviour_of(cells[(who, s)]).get(name, np.nan) for s in seeds]))
               for name in SIGNATURE_PROPERTIES} for who in (a, b)})
     if len(seeds) < len(SEEDS):
