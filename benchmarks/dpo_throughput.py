@@ -1,7 +1,7 @@
 """DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak, old vs new.
 
     python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants old,new]
-                                        [--per-device-batch-size N] [--json out.json]
+                                        [--per-device-batch-size N] [--precision auto|bf16|fp32] [--json out.json]
 
 Trains the embedded SmolLM2 policy with TRL's DPOTrainer for one epoch on ``--pairs`` world pairs
 with the preset's training settings (reference log-probs precomputed, as pdbench runs it), each
@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report, scratch_cache, trl_alone  # noqa: E402
 
 
-def matmul_peak_flops(size: int = 2048, repeats: int = 10) -> float:
-    """Best float32 FLOP/s of ``size``×``size`` matrix products over ``repeats`` timed runs."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
+def matmul_peak_flops(size: int = 2048, repeats: int = 10, dtype: torch.dtype = torch.float32) -> float:
+    """Best FLOP/s of ``size``×``size`` matrix products in ``dtype`` over ``repeats`` timed runs."""
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
     torch.mm(a, b)  # warm-up
     best = float("inf")
     for _ in range(repeats):
@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--variants", default="old,new", help="old runs first: new patches TRL for the process")
     parser.add_argument("--per-device-batch-size", type=int, help="micro-batch (default: the preset's; the effective batch stays)")
+    parser.add_argument("--precision", help="train.precision (default: the preset's)")
     parser.add_argument("--json")
     args = parser.parse_args()
     summary = {}
@@ -58,6 +59,7 @@ def main() -> None:
             summary.update({f"{variant} {k}": v for k, v in measure(args, is_old=variant == "old").items()})
     peak = matmul_peak_flops()
     summary["matmul_peak_gflops"] = round(peak / 1e9, 2)
+    summary["bf16_matmul_peak_gflops"] = round(matmul_peak_flops(dtype=torch.bfloat16) / 1e9, 2)
     for variant in args.variants.split(","):
         summary[f"{variant} fraction_of_peak"] = round(summary[f"{variant} achieved_gflops"] * 1e9 / peak, 3)
     report(summary, args.json)
@@ -74,8 +76,10 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     from pdbench.pipeline.config import resolve_config
     from pdbench.training.train import train_policy
 
-    micro = {"per_device_batch_size": args.per_device_batch_size} if args.per_device_batch_size else None
-    config = resolve_config(args.preset, train=micro)
+    from pdbench.training.precision import resolve_precision
+
+    train = {"per_device_batch_size": args.per_device_batch_size, "precision": args.precision}
+    config = resolve_config(args.preset, train={k: v for k, v in train.items() if v is not None} or None)
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)
     selected = pairs.sample(n=args.pairs, random_state=0).reset_index(drop=True)
     model_path = resolve_model_path(config.policy)
@@ -103,6 +107,7 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     return {
         "pairs": args.pairs,
         "per_device_batch_size": config.train.per_device_batch_size,
+        "precision": resolve_precision(config.train.precision),
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         "steps": outcome["global_step"],
         "torch_threads": torch.get_num_threads(),

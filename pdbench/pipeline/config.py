@@ -146,6 +146,7 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     "train.max_length": (lambda v: v >= 1, ">= 1"),
     "train.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),
     "train.lora_r": (lambda v: v >= 1, ">= 1"),
+    "train.precision": (lambda v: v in ("auto", "bf16", "fp32"), "auto, bf16 or fp32"),
     "sft.batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.per_device_batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),

@@ -134,9 +134,13 @@ def is_trained(config: RunConfig, pairs: pd.DataFrame, plan: Plan) -> bool:
 
 
 def _trained_folder(config: RunConfig, policy: str, selected: pd.DataFrame, plan: Plan) -> Path:
+    from pdbench.training.precision import resolve_precision
+
+    # The arithmetic actually used, not "auto": a bf16 model and an fp32 one never share an entry.
+    train = {**config.train.to_dict(), "precision": resolve_precision(config.train.precision)}
     key = content_key(
         "train", _model_identity(policy), frame_fingerprint(selected, ["prompt", "chosen", "rejected"]),
-        plan.objective, list(plan.pd_term or ()), config.train.to_dict(), config.num_processes,
+        plan.objective, list(plan.pd_term or ()), train, config.num_processes,
     )
     return stage_dir("trained", key)
 

@@ -26,6 +26,10 @@ class TrainConfig:
     """Micro-batch per process."""
     max_length: int = 4096
     """Longest tokenised prompt + response kept (paper: 4096)."""
+    precision: str = "auto"
+    """``bf16`` mixed precision (fp32 master weights), ``fp32``, or ``auto``: bf16 where the device multiplies
+    bf16 natively (a CUDA GPU, a CPU with AVX512-BF16 / AMX), else fp32 (``pdbench.training.precision``).
+    The paper gives none; bf16 is the usual choice for its GPUs."""
     precompute_ref_log_probs: bool = True
     """Compute the reference model's log-probs once before training, so it need not stay in memory."""
     use_lora: bool = False

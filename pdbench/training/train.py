@@ -19,6 +19,7 @@ from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
 from pdbench.training.microbatches import regroup_by_length
+from pdbench.training.precision import resolve_precision
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
 from pdbench.training.config import TrainConfig
 
@@ -86,7 +87,7 @@ def dpo_args(config: TrainConfig, output_dir: Path, objective: str, n_aspects: i
         max_length=config.max_length,
         precompute_ref_log_probs=config.precompute_ref_log_probs or objective == "dmpo",
         seed=config.seed,
-        bf16=on_gpu and torch.cuda.is_bf16_supported(),
+        bf16=resolve_precision(config.precision) == "bf16",
         use_cpu=not on_gpu,
         gradient_checkpointing=on_gpu,
         report_to=[],
