@@ -8,6 +8,8 @@ different arithmetic never share a cache entry.
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 PRECISIONS = ("auto", "bf16", "fp32")
@@ -28,3 +30,17 @@ def has_native_bf16() -> bool:
         return torch.cuda.is_bf16_supported()
     cpu = torch.cpu
     return any(getattr(cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+
+
+ONEDNN_CACHE_CAPACITY = "64"
+"""oneDNN primitives kept for bf16 CPU matmuls (its default: 1,024). Every distinct sequence length
+makes new ones, so over a long run the default cache grew a tiny cell's training process from 4.9 to
+6.8 GB; 64 keeps it at 4.9 GB at the same speed (256 pairs: 198 s vs 199 s; 0 disables it: 553 s)."""
+
+
+def bound_cpu_bf16_cache() -> None:
+    """Cap oneDNN's primitive cache for this process unless the user set ``ONEDNN_PRIMITIVE_CACHE_CAPACITY``.
+
+    oneDNN reads the variable when it makes its first bf16 primitive, so call this before training starts.
+    """
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE_CAPACITY)

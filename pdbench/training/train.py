@@ -19,7 +19,7 @@ from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
 from pdbench.training.microbatches import regroup_by_length
-from pdbench.training.precision import resolve_precision
+from pdbench.training.precision import bound_cpu_bf16_cache, resolve_precision
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
 from pdbench.training.config import TrainConfig
 
@@ -123,6 +123,8 @@ def build_trainer(
     args = dpo_args(config, output_dir, objective, n_aspects, n_processes)
     if not torch.cuda.is_available():
         score_completions_only_on_cpu()
+        if args.bf16:
+            bound_cpu_bf16_cache()
     cache = RefLogpCache(model_fingerprint(model_path), precision_of(args)) if use_ref_cache else None
     trainer_class = DMPOTrainer if objective == "dmpo" else PdbenchDPOTrainer
     return trainer_class(

@@ -1,3 +1,5 @@
+import os
+
 import pandas as pd
 import pytest
 
@@ -42,3 +44,13 @@ def test_the_trained_stage_key_holds_the_arithmetic_used_not_auto(monkeypatch, t
     assert folder("auto", True) == folder("bf16", False)  # same arithmetic, same cached model
     assert folder("auto", False) == folder("fp32", True)
     assert folder("bf16", True) != folder("fp32", True)
+
+
+def test_cpu_bf16_training_caps_onednn_cache_unless_the_user_chose(monkeypatch):
+    monkeypatch.setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")  # recorded, so the test leaves the variable as it was
+    monkeypatch.delenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY")
+    precision.bound_cpu_bf16_cache()
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == precision.ONEDNN_CACHE_CAPACITY
+    monkeypatch.setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "512")
+    precision.bound_cpu_bf16_cache()
+    assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "512"
