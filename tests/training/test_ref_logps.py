@@ -13,7 +13,9 @@ PAIRS = pd.DataFrame({
     "chosen": ["4", "Mars.", "Paris.", "Hi!", "C-A-T"],
     "rejected": ["5, I think, but I am not sure at all.", "The Sun.", "Lyon, obviously.", "No.", "K-A-T, surely."],
 })
-CONFIG = TrainConfig(per_device_batch_size=2, batch_size=2, max_length=128)
+# fp32: the cache's length-sorted batches must give TRL's values to 1e-5; in bf16 the padding of a batch
+# moves the rounding by more than that (the cache keys bf16 and fp32 values apart).
+CONFIG = TrainConfig(per_device_batch_size=2, batch_size=2, max_length=128, precision="fp32")
 
 
 @pytest.fixture(autouse=True)
