@@ -104,6 +104,7 @@ def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, d
 def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, force: bool = False) -> tuple[str, dict]:
     """The policy trained on ``plan`` (or the initial policy for objective ``none``)."""
     from pdbench.training.launch import run_training
+    from pdbench.training.precision import resolve_precision
 
     policy, _ = initial_policy_stage(config)
     if plan.objective == "none":
@@ -120,7 +121,8 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
                                        config.num_processes, config.accelerate_config)
             (folder / "work" / "model").rename(folder / "model")
             record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics,
-                                      "log_history": outcome["log_history"]},
+                                      "log_history": outcome["log_history"],
+                                      "precision": resolve_precision(config.train.precision)},
                              outcome["train_seconds"], devices=config.num_processes, device=device_name())
     return str(folder / "model"), record
 

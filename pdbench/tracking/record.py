@@ -136,8 +136,11 @@ def result_events(result: dict) -> list[dict]:
     if samples:
         events.append({"kind": "metrics", "points": [[k, float(v), step] for step, reading in enumerate(samples)
                                                      for k, v in reading.items() if k != "t"]})
-    events.append({"kind": "tags", "tags": {"judge": result["pairwise"]["judge"],
-                                             "device": result["gpu_hours"]["device"]}})
+    tags = {"judge": result["pairwise"]["judge"], "device": result["gpu_hours"]["device"]}
+    precision = result.get("costs", {}).get("training", {}).get("precision")
+    if precision:  # the arithmetic DPO ran in (train.precision resolved; absent when nothing was trained)
+        tags["train_precision"] = precision
+    events.append({"kind": "tags", "tags": tags})
     events.append({"kind": "artifacts", "paths": ARTIFACTS})
     events.append({"kind": "status", "status": "FINISHED"})
     return events

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pdbench.cli import main
+from pdbench.training.precision import resolve_precision
 
 
 def mlflow_server(root: Path):
@@ -102,6 +103,7 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
         assert run[f"tags.{tag}"] == value
     assert run["tags.git_sha"] and run["tags.pkg.trl"].startswith("1.16")
     assert run["tags.device"] == "cpu" and run["status"] == "FINISHED"
+    assert run["tags.train_precision"] == costs["training"]["precision"] == resolve_precision("auto")
     for metric in ("AW/average_win_score", "AW/std_over_sets", "AlpacaEval/WR_win_rate_pct",
                    "AlpacaEval/LC_length_controlled_win_rate_pct", "device_hours/total", "device_hours/selection",
                    "win_score/facts", "answer_length/policy_chars", "stage_seconds/training",
