@@ -74,9 +74,8 @@ def measure(args: argparse.Namespace, is_old: bool) -> dict:
     from pdbench.data.pairs import build_pairs
     from pdbench.infra.models import resolve_model_path
     from pdbench.pipeline.config import resolve_config
-    from pdbench.training.train import train_policy
-
     from pdbench.training.precision import resolve_precision
+    from pdbench.training.train import train_policy
 
     train = {"per_device_batch_size": args.per_device_batch_size, "precision": args.precision}
     config = resolve_config(args.preset, train={k: v for k, v in train.items() if v is not None} or None)

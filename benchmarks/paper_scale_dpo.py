@@ -68,6 +68,7 @@ def main() -> None:
 
     from pdbench.infra.models import SMOLLM2, resolve_model_path
     from pdbench.pipeline.config import resolve_config
+    from pdbench.pipeline.stages import device_name
 
     train = resolve_config("paper").train
     micro = args.per_device_batch_size or train.per_device_batch_size
@@ -89,10 +90,6 @@ def main() -> None:
             if args.json:  # what is measured so far survives a later failure
                 Path(args.json).write_text(json.dumps(summary, indent=2))
     report(summary, args.json)
-
-
-def device_name() -> str:
-    return torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
 
 
 def bf16_matmul_peak(size: int = 8192, repeats: int = 10) -> float:

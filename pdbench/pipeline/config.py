@@ -12,7 +12,7 @@ import yaml
 
 from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits, load_judge
 from pdbench.pd.config import PDConfig
-from pdbench.training.config import SFTConfig, TrainConfig
+from pdbench.training.config import PRECISIONS, SFTConfig, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     "train.max_length": (lambda v: v >= 1, ">= 1"),
     "train.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),
     "train.lora_r": (lambda v: v >= 1, ">= 1"),
-    "train.precision": (lambda v: v in ("auto", "bf16", "fp32"), "auto, bf16 or fp32"),
+    "train.precision": (lambda v: v in PRECISIONS, f"{', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}"),
     "sft.batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.per_device_batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+PRECISIONS = ("auto", "bf16", "fp32")
+"""Values of ``TrainConfig.precision`` (resolved by ``pdbench.training.precision``)."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:

@@ -12,7 +12,7 @@ import os
 
 import torch
 
-PRECISIONS = ("auto", "bf16", "fp32")
+from pdbench.training.config import PRECISIONS
 
 
 def resolve_precision(precision: str) -> str:
