@@ -53,8 +53,6 @@ def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, see
     """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell;
     when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``.
     Returns the leaderboard's files (none when not tracked)."""
-    from pdbench.pipeline.tracked import leaderboard_from_mlflow
-
     names = list(discover(strategy_paths)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
     numbers = [[float(x) for x in text.split(",")] for text in (conflicts, budgets)]
     cells = sweep_cells(names, *numbers, [int(x) for x in seeds.split(",")], strategy_paths)
@@ -62,6 +60,8 @@ def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, see
                       workers)
     if not state["is_tracked"]:
         return []
+    from pdbench.pipeline.tracked import leaderboard_from_mlflow  # imports mlflow: a --no-track sweep needs none
+
     return leaderboard_from_mlflow(experiment, state["parent_run_id"], Path(sweep_dir) / "leaderboard")
 
 
