@@ -11,7 +11,7 @@ Reads every cell's ``result.json`` and ``plan/diagnostics.json`` (no MLflow need
   statistic and two-sided p-value, and whether the difference exceeds the noise (p < 0.05);
 * what the strategies selected and what the trained policies write: the selected pairs' conflict
   rate, chosen - rejected length (words) and share of longer chosen responses, and the policies'
-  mean answer length;
+  mean answer length (characters: the evaluation records `avg_length` in characters);
 * the noise floor: from the observed spread of paired AW differences, the smallest difference the
   seeds detect (two-sided alpha 0.05, power 0.8) and the seeds needed to detect 0.05;
 * the length diagnostics of docs/results-tiny.md's "Why" section: across cells, the correlation of
@@ -61,7 +61,7 @@ def load_cells(folders: list[Path]) -> pd.DataFrame:
                 "strategy": config["strategy"], "conflict": config["conflict"], "budget": config["budget"],
                 "seed": config["seed"], "aw": pairwise["aw"], "wr": alpaca.get("win_rate"),
                 "lc": alpaca.get("length_controlled_winrate"),
-                "answer_words": np.mean([s["avg_length"] for s in pairwise["sets"].values()]),
+                "answer_chars": np.mean([s["avg_length"] for s in pairwise["sets"].values()]),
                 "selected_conflict_rate": selected.get("conflict_rate"),
                 "selected_delta_len": selected.get("delta_len_mean"),
                 "selected_share_longer": selected.get("share_chosen_longer"),
@@ -72,7 +72,7 @@ def load_cells(folders: list[Path]) -> pd.DataFrame:
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
     """mean ± sample std over seeds of AW / WR / LC and the diagnostics, per (strategy, conflict)."""
-    metrics = ["aw", "wr", "lc", "answer_words", "selected_conflict_rate", "selected_delta_len", "selected_share_longer"]
+    metrics = ["aw", "wr", "lc", "answer_chars", "selected_conflict_rate", "selected_delta_len", "selected_share_longer"]
     grouped = cells.groupby(["strategy", "conflict"])
     table = grouped[metrics].agg(["mean", "std"])
     table[("seeds", "n")] = grouped.size()
@@ -161,16 +161,16 @@ def length_diagnostics(cells: pd.DataFrame) -> dict:
         return {"r": float(frame[x].corr(frame[y])), "n": len(frame)}
 
     return {
-        "aw_vs_answer_words": pearson(trained, "aw", "answer_words"),
-        "answer_words_vs_selected_delta_len": pearson(selecting, "answer_words", "selected_delta_len"),
-        "answer_words_vs_selected_conflict_rate": pearson(selecting, "answer_words", "selected_conflict_rate"),
+        "aw_vs_answer_chars": pearson(trained, "aw", "answer_chars"),
+        "answer_chars_vs_selected_delta_len": pearson(selecting, "answer_chars", "selected_delta_len"),
+        "answer_chars_vs_selected_conflict_rate": pearson(selecting, "answer_chars", "selected_conflict_rate"),
     }
 
 
 def plot_length(cells: pd.DataFrame, r: dict, path: Path) -> None:
     """AW against the policies' mean answer length, one point per cell, one colour per strategy.
 
-    ``r`` is ``length_diagnostics(cells)["aw_vs_answer_words"]``, shown in the title.
+    ``r`` is ``length_diagnostics(cells)["aw_vs_answer_chars"]``, shown in the title.
     """
     from pdbench.infra.plotting import pyplot
 
@@ -179,10 +179,10 @@ def plot_length(cells: pd.DataFrame, r: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colours = plt.get_cmap("tab20").colors  # more strategies than the default cycle's ten colours
     for index, (strategy, rows) in enumerate(trained.groupby("strategy")):
-        ax.scatter(rows["answer_words"], rows["aw"], label=strategy, s=22, alpha=0.85,
+        ax.scatter(rows["answer_chars"], rows["aw"], label=strategy, s=22, alpha=0.85,
                    color=colours[(2 * index) % 20 + index // 10], marker="os^D"[index % 4])
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_xlabel("policy's mean answer length (words)")
+    ax.set_xlabel("policy's mean answer length (characters)")
     ax.set_ylabel("AW against `overall`")
     ax.set_title(f"Longer answers, lower AW: r = {r['r']:.2f} over {r['n']} cells")
     ax.legend(ncol=2, fontsize=8, frameon=False)
@@ -216,7 +216,7 @@ def main() -> None:
     report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths,
             "noise_floor": floor}, None)
     if args.plot:
-        plot_length(cells, lengths["aw_vs_answer_words"], args.plot)
+        plot_length(cells, lengths["aw_vs_answer_chars"], args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, default=float))
 

@@ -41,7 +41,7 @@ def test_paired_needs_two_seeds():
 
 
 def _cells(rows):
-    columns = ["strategy", "aw", "answer_words", "selected_conflict_rate", "selected_delta_len"]
+    columns = ["strategy", "aw", "answer_chars", "selected_conflict_rate", "selected_delta_len"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -56,12 +56,12 @@ def test_length_diagnostics_leaves_out_the_baseline_and_cells_that_select_nothin
     ])
     diagnostics = tiny_claims.length_diagnostics(cells)
     trained = cells.iloc[:4]
-    assert diagnostics["aw_vs_answer_words"]["n"] == 4
-    assert diagnostics["aw_vs_answer_words"]["r"] == pytest.approx(np.corrcoef(trained["aw"], trained["answer_words"])[0, 1])
+    assert diagnostics["aw_vs_answer_chars"]["n"] == 4
+    assert diagnostics["aw_vs_answer_chars"]["r"] == pytest.approx(np.corrcoef(trained["aw"], trained["answer_chars"])[0, 1])
     selecting = cells.iloc[:3]
-    assert diagnostics["answer_words_vs_selected_delta_len"]["n"] == 3
-    assert diagnostics["answer_words_vs_selected_conflict_rate"]["r"] == pytest.approx(
-        np.corrcoef(selecting["answer_words"], selecting["selected_conflict_rate"])[0, 1])
+    assert diagnostics["answer_chars_vs_selected_delta_len"]["n"] == 3
+    assert diagnostics["answer_chars_vs_selected_conflict_rate"]["r"] == pytest.approx(
+        np.corrcoef(selecting["answer_chars"], selecting["selected_conflict_rate"])[0, 1])
 
 
 def test_degradation_is_lowest_minus_highest_conflict_level():
@@ -96,7 +96,7 @@ def test_script_on_the_committed_cells_reproduces_the_documented_numbers(tmp_pat
     summary = json.loads(out.read_text())
     committed = json.loads((ROOT / "docs" / "results-tiny" / "claims.json").read_text())
     assert _rounded(summary) == _rounded(committed)
-    assert summary["length"]["aw_vs_answer_words"]["r"] == pytest.approx(-0.55, abs=0.005)
+    assert summary["length"]["aw_vs_answer_chars"]["r"] == pytest.approx(-0.55, abs=0.005)
     assert json.loads(completed.stdout.splitlines()[-1])["cells"] == summary["cells"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
