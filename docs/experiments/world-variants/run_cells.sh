@@ -18,7 +18,10 @@ export PYTHONPATH=$WT PDBENCH_CACHE_DIR=${PDBENCH_CACHE_DIR:-$HOME/.cache/pdbenc
 mkdir -p "$MAIN/runs"
 cell() {  # variant seed strategy
   echo "=== $(date +%T) $1 seed $2 $3 (commit $(git -C "$WT" rev-parse --short HEAD))"
-  flock /tmp/pdbench-cpu.lock "$PYTHON" -m pdbench.cli sweep --strategies "$3" \
+  # At 5c41291 `--strategies all` alone means every strategy; "all,sft" is the `all` strategy plus the
+  # seed's sft cell, which the sweep has already finished (the sft cells run first) and so skips.
+  local strategies=$3; [ "$3" = all ] && strategies=all,sft
+  flock /tmp/pdbench-cpu.lock "$PYTHON" -m pdbench.cli sweep --strategies "$strategies" \
     --conflicts 0.3 --budgets 0.3 --seeds "$2" --config mlproject/world_variants.yaml \
     --dataset "world:$1" --no-track --sweep-dir "$MAIN/runs/variant-$1" > "$MAIN/runs/cell-$1-$2-$3.log" 2>&1
   echo "=== $(date +%T) done rc=$?"
