@@ -164,7 +164,7 @@ def sync(run_dirs, experiment):
 
 
 @main.command("sweep")
-@click.option("--strategies", default="all", show_default=True, help="all | comma-separated strategy names.")
+@click.option("--strategies", default="all", show_default=True, help="all (every strategy) | comma-separated names; `all,` is the `all` strategy alone.")
 @click.option("--conflicts", default="0.1,0.2,0.3", show_default=True)
 @click.option("--budgets", default="0.3", show_default=True)
 @click.option("--seeds", default="0", show_default=True)

@@ -48,12 +48,24 @@ def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[flo
     return cells
 
 
+def strategy_names(text: str, strategy_paths=()) -> list[str]:
+    """``--strategies`` text as names: ``all`` alone is every registered strategy (said on stdout, since one
+    strategy is also called ``all``); otherwise comma-separated names, empty ones dropped, so ``all,`` is
+    the ``all`` strategy alone."""
+    if text.strip() == "all":
+        names = list(discover(strategy_paths))
+        click.echo(f"--strategies all: every strategy ({', '.join(names)}); "
+                   "for the `all` strategy alone write --strategies all,")
+        return names
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, seeds: str, sweep_dir: Path,
              experiment: str | None, strategy_paths=(), workers: int = 1) -> list[Path]:
     """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell;
     when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``.
     Returns the leaderboard's files (none when not tracked)."""
-    names = list(discover(strategy_paths)) if strategies == "all" else [s.strip() for s in strategies.split(",")]
+    names = strategy_names(strategies, strategy_paths)
     numbers = [[float(x) for x in text.split(",")] for text in (conflicts, budgets)]
     cells = sweep_cells(names, *numbers, [int(x) for x in seeds.split(",")], strategy_paths)
     state = run_sweep(base, cells, Path(sweep_dir), experiment or "pdbench", experiment is not None, strategy_paths,

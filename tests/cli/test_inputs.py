@@ -68,7 +68,7 @@ def test_a_second_run_in_the_same_folder_stops_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--budgets", "0.3,-1"], "budget: must be in (0, 1], got -1.0"),
+    (["--strategies", "rand,ours", "--budgets", "0.3,-1"], "budget: must be in (0, 1], got -1.0"),
     (["--strategies", "rand,our"], "unknown strategy 'our'"),
 ])
 def test_sweep_checks_every_cell_before_the_first(tmp_path, args, expected):

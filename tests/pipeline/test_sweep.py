@@ -6,7 +6,7 @@ import os
 import pytest
 
 from pdbench.pipeline.config import resolve_config
-from pdbench.pipeline.sweep import run_sweep, sweep_cells, sync_sweep
+from pdbench.pipeline.sweep import run_sweep, strategy_names, sweep_cells, sync_sweep
 from tests.fakes import fake_run_cell, write_fake_cell
 
 
@@ -14,6 +14,14 @@ def test_full_strategies_ignore_the_budget():
     cells = sweep_cells(["ours", "all"], [0.1, 0.3], [0.1, 0.3], [0])
     assert len([c for c in cells if c[0] == "ours"]) == 4
     assert len([c for c in cells if c[0] == "all"]) == 2
+
+
+def test_strategies_all_alone_is_every_strategy_and_all_comma_is_the_all_strategy(capsys):
+    every = strategy_names("all")
+    assert {"all", "ours", "rand", "sft", "overall"} <= set(every)
+    assert "the `all` strategy alone write --strategies all," in capsys.readouterr().out
+    assert strategy_names("all,") == ["all"]
+    assert strategy_names(" rand, all ,") == ["rand", "all"]
 
 
 @pytest.fixture
