@@ -61,7 +61,7 @@ def _markdown(stats: pd.DataFrame) -> str:
         for name in names:
             mean, std = row[f"{PREFIX}{name}_mean"], row[f"{PREFIX}{name}_std"]
             change = row.get(f"{CHANGE}{name}_mean")
-            text = f"{mean:.2f}" + ("" if pd.isna(std) else f" ± {std:.2f}")
+            text = f"{mean:.2f}" + (f" ± {std:.2f}" if row["n"] > 1 and pd.notna(std) else "")
             cells.append(text + ("" if change is None or pd.isna(change) else f" ({change:+.2f})"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -136,7 +136,7 @@ def _text_table(stats: pd.DataFrame) -> pd.DataFrame:
         for metric, label in METRICS:
             mean, std = row[f"{metric}_mean"], row[f"{metric}_std"]
             if pd.notna(mean):
-                cells[(level, label)] = (mean, f"{mean:.2f}" + (f" ± {std:.2f}" if label == "AW" or row["n"] > 1 else ""))
+                cells[(level, label)] = (mean, f"{mean:.2f}" + (f" ± {std:.2f}" if row["n"] > 1 else ""))  # one seed: no spread
         cells[("", "GPU-h")] = (None, f"{row['gpu_hours_mean']:.4f}")
     result = pd.DataFrame({key: {c: text for c, (_, text) in cells.items()} for key, cells in table.items()}).T
     for setup in stats["setup"].unique():

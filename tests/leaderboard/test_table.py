@@ -110,3 +110,14 @@ def test_behaviour_table_and_plot_from_the_behaviour_metrics(tmp_path):
 def test_no_behaviour_files_off_the_world(tmp_path):
     files = write_leaderboard(_frame(), tmp_path)
     assert not any(f.name.startswith("behaviour") for f in files)
+
+
+def test_one_seed_shows_no_spread_and_several_seeds_do():
+    from pdbench.leaderboard.table import table1
+
+    frame = _frame()
+    single = frame[(frame["seed"] == 0) | (frame["strategy"] == "rand")]  # ours: one seed; rand: two
+    table = table1(single, budget=0.3)
+    ours, rand = (table.xs(name, level="strategy").iloc[0] for name in ("ours", "rand"))
+    assert ours[("CL 10%", "AW")].strip("*") == "0.80" and ours[("CL 30%", "AW")].strip("*") == "1.30"
+    assert rand[("CL 10%", "AW")].strip("*") == "0.80 ± 0.00"
