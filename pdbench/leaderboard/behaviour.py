@@ -14,6 +14,7 @@ import pandas as pd
 
 from pdbench.infra.fileio import write_text, write_with
 from pdbench.infra.plotting import pyplot
+from pdbench.leaderboard import mean_std_text
 
 PREFIX, CHANGE = "behaviour.", "behaviour_vs_sft."
 CELL = ["setup", "strategy", "budget", "conflict"]
@@ -61,7 +62,7 @@ def _markdown(stats: pd.DataFrame) -> str:
         for name in names:
             mean, std = row[f"{PREFIX}{name}_mean"], row[f"{PREFIX}{name}_std"]
             change = row.get(f"{CHANGE}{name}_mean")
-            text = f"{mean:.2f}" + (f" ± {std:.2f}" if row["n"] > 1 and pd.notna(std) else "")
+            text = mean_std_text(mean, std, row["n"])
             cells.append(text + ("" if change is None or pd.isna(change) else f" ({change:+.2f})"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pdbench.leaderboard import mean_std_text
 from pdbench.leaderboard.behaviour import write_behaviour
 from pdbench.infra.fileio import write_text, write_with
 from pdbench.selection.plan import is_budgeted
@@ -136,7 +137,7 @@ def _text_table(stats: pd.DataFrame) -> pd.DataFrame:
         for metric, label in METRICS:
             mean, std = row[f"{metric}_mean"], row[f"{metric}_std"]
             if pd.notna(mean):
-                cells[(level, label)] = (mean, f"{mean:.2f}" + (f" ± {std:.2f}" if row["n"] > 1 else ""))  # one seed: no spread
+                cells[(level, label)] = (mean, mean_std_text(mean, std, row["n"]))
         cells[("", "GPU-h")] = (None, f"{row['gpu_hours_mean']:.4f}")
     result = pd.DataFrame({key: {c: text for c, (_, text) in cells.items()} for key, cells in table.items()}).T
     for setup in stats["setup"].unique():
