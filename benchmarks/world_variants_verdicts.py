@@ -15,7 +15,10 @@ paired t and two-sided p), the verdict by the pre-registered rule, and the behav
 * with fewer than the three pre-registered seeds the verdict is ``incomplete`` (the numbers so far
   are shown, and are not a verdict).
 
-The last line is JSON.
+Per variant it also prints what each strategy's pairs taught next to what its policy learned (a
+markdown table, means over the finished seeds) and the variant's own noise floor: the pooled spread
+of its paired AW differences, the difference three seeds detect, the seeds that 0.05 AW would take
+(``tiny_claims.noise_floor``). The last line is JSON.
 """
 
 import argparse
@@ -27,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tiny_claims import paired  # noqa: E402
+from tiny_claims import noise_floor, paired  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (0, 1, 2)
@@ -44,6 +47,10 @@ PREDICTIONS = [
     ("P9", "no_length_bias", "high", "sft", +1, "high's policy shorter than SFT"),
 ]
 SIGNATURE_PROPERTIES = ("fabricated", "filler", "hedged", "correct", "length_words")
+TABLE_STRATEGIES = ("ours", "rand", "all", "high", "overall", "sft")
+TAUGHT = (("fabricated_delta", "fabricated"), ("filler_delta", "filler"), ("words_delta", "words"))
+"""The chosen - rejected differences of the training pairs shown beside the policy's behaviour."""
+LEARNED = (("fabricated", "{:.3f}"), ("correct", "{:.2f}"), ("filler", "{:.2f}"), ("length_words", "{:.1f}"))
 
 
 def load_variant(root: Path, variant: str) -> dict[tuple[str, int], dict]:
@@ -100,6 +107,38 @@ def format_verdict(v: dict) -> str:
     return f"{head}\n{numbers}\n    signature ({v['signature']}): {a}/{b}: {props}"
 
 
+def taught_and_learned(cells: dict) -> str:
+    """Markdown: per strategy, what its training pairs taught (chosen - rejected, ``result["taught"]["all"]``)
+    and what its policy did (``behaviour``), means over its finished seeds, and AW mean +- std over seeds
+    (population std, as the leaderboard writes it)."""
+    head = (["strategy", "seeds", "pairs"] + [f"taught: {name}" for _, name in TAUGHT]
+            + [f"policy: {name}" for name, _ in LEARNED] + ["AW"])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for strategy in TABLE_STRATEGIES:
+        results = [cells[(strategy, s)] for s in SEEDS if (strategy, s) in cells]
+        if not results:
+            continue
+        taught = [t for t in ((r.get("taught") or {}).get("all") for r in results) if t]
+        row = [f"`{strategy}`", str(len(results)), _mean_text(taught, "pairs", "{:.0f}")]
+        row += [_mean_text(taught, key, "{:+.2f}") for key, _ in TAUGHT]
+        row += [fmt.format(np.mean([behaviour_of(r).get(name, np.nan) for r in results])) for name, fmt in LEARNED]
+        aw = pd.Series([r["pairwise"]["aw"] for r in results], dtype=float)
+        row.append(f"{aw.mean():.2f}" + (f" ± {aw.std(ddof=0):.2f}" if len(aw) > 1 else ""))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _mean_text(rows: list[dict], key: str, fmt: str) -> str:
+    """The mean of ``key`` over ``rows``, formatted; a dash when there are none (an sft cell trains on no pairs)."""
+    return fmt.format(np.mean([row[key] for row in rows])) if rows else "–"
+
+
+def variant_noise(verdicts: list[dict], variant: str) -> dict | None:
+    """The noise floor from this variant's own paired AW differences (predictions with 2+ seeds)."""
+    return noise_floor([{"metric": "aw", "std_diff": v["sd"], "n": len(v["seeds"])}
+                        for v in verdicts if v["variant"] == variant and v.get("sd") is not None])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", type=Path, help="folder holding variant-NAME (or NAME) folders of finished cells")
@@ -112,7 +151,19 @@ def main() -> None:
     for variant, found in cells.items():
         print(f"{variant}: {len(found)} finished cells: {', '.join(f'{s}/s{n}' for s, n in sorted(found))}")
     print("\n".join(format_verdict(v) for v in verdicts))
-    summary = {"noise_floor": floor, "verdicts": verdicts}
+    noise = {}
+    for variant, found in cells.items():
+        if not found:
+            continue
+        noise[variant] = variant_noise(verdicts, variant)
+        print(f"\n{variant}: what the pairs taught, what the policies did (means over finished seeds)\n"
+              + taught_and_learned(found))
+        if noise[variant]:
+            n = noise[variant]
+            print(f"{variant} noise: pooled paired sd {n['sd_paired_aw']:.3f} over {n['comparisons']} comparisons; "
+                  f"{n['seeds']} seeds detect {n['detectable_aw_difference']:.2f} AW; "
+                  f"{n['target']} needs {n['seeds_for_target']} seeds")
+    summary = {"noise_floor": floor, "verdicts": verdicts, "variant_noise": noise}
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))

@@ -5,7 +5,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from world_variants_verdicts import PREDICTIONS, judge, load_variant  # noqa: E402
+from world_variants_verdicts import (  # noqa: E402
+    PREDICTIONS,
+    judge,
+    load_variant,
+    taught_and_learned,
+    variant_noise,
+)
 
 FLOOR = 0.38
 
@@ -16,6 +22,7 @@ def _write_cells(root: Path, variant: str, aws: dict[tuple[str, int], float], fa
         folder.mkdir(parents=True)
         (folder / "result.json").write_text(json.dumps({
             "config": {"strategy": strategy, "seed": seed}, "pairwise": {"aw": aw},
+            "taught": {"all": {"pairs": 270, "fabricated_delta": -0.5, "filler_delta": 0.0, "words_delta": -2.0}},
             "behaviour": {"policy": {"fabricated": fabricated, "filler": 0.2, "hedged": 0.1, "correct": 0.5,
                                      "length_words": 30.0}}}))
     return load_variant(root, variant)
@@ -52,3 +59,16 @@ def test_fewer_than_three_seeds_is_not_a_verdict(tmp_path):
     verdict = judge(_prediction("P1"), partial, FLOOR)
     assert verdict["seeds"] == [0] and verdict["verdict"].startswith("incomplete") and verdict["p"] is None
     assert judge(_prediction("P2"), partial, FLOOR)["verdict"] == "not run"
+
+
+def test_the_taught_and_learned_table_and_the_variants_own_noise_floor(tmp_path):
+    cells = _write_cells(tmp_path, "decoupled", {("ours", 0): 1.2, ("ours", 1): 1.4, ("ours", 2): 1.0}
+                         | {("rand", s): 1.0 for s in range(3)} | {("high", 0): 0.9})
+    table = taught_and_learned(cells).splitlines()
+    assert len(table) == 2 + 3  # header, rule, one row per strategy with cells (ours, rand, high)
+    assert table[2].startswith("| `ours` | 3 | 270 | -0.50 | +0.00 | -2.00 | 0.100 |") and table[2].endswith("| 1.20 ± 0.16 |")
+    assert table[4].endswith("| 0.90 |")  # one seed: the mean alone
+    verdicts = [judge(p, cells, FLOOR) for p in PREDICTIONS if p[1] == "decoupled"]
+    noise = variant_noise(verdicts, "decoupled")  # only P4 has two or more seeds: its sd is the pooled sd
+    assert abs(noise["sd_paired_aw"] - 0.2) < 1e-9 and noise["comparisons"] == 1 and noise["seeds"] == 3
+    assert noise["detectable_aw_difference"] > 0.2 and noise["seeds_for_target"] > 3
