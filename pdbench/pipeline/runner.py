@@ -254,8 +254,3 @@ def _reward_model_accuracies(context: StrategyContext) -> dict[str, float]:
         elif accuracy is not None:
             metrics[f"selection/rm_heldout_accuracy/{name}"] = accuracy
     return metrics
-
-
-def load_result(run_dir: Path) -> dict:
-    """A finished run's result."""
-    return json.loads((Path(run_dir) / "result.json").read_text())
