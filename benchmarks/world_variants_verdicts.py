@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pdbench.leaderboard import mean_std_text
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tiny_claims import noise_floor, paired  # noqa: E402
 
@@ -123,7 +125,7 @@ def taught_and_learned(cells: dict) -> str:
         row += [_mean_text(taught, key, "{:+.2f}") for key, _ in TAUGHT]
         row += [fmt.format(np.mean([behaviour_of(r).get(name, np.nan) for r in results])) for name, fmt in LEARNED]
         aw = pd.Series([r["pairwise"]["aw"] for r in results], dtype=float)
-        row.append(f"{aw.mean():.2f}" + (f" ± {aw.std(ddof=0):.2f}" if len(aw) > 1 else ""))
+        row.append(mean_std_text(aw.mean(), aw.std(ddof=0), len(aw)))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
