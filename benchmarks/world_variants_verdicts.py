@@ -18,7 +18,9 @@ paired t and two-sided p), the verdict by the pre-registered rule, and the behav
 Per variant it also prints what each strategy's pairs taught next to what its policy learned (a
 markdown table, means over the finished seeds) and the variant's own noise floor: the pooled spread
 of its paired AW differences, the difference three seeds detect, the seeds that 0.05 AW would take
-(``tiny_claims.noise_floor``). The last line is JSON.
+(``tiny_claims.noise_floor``), and how AW goes with each behaviour property within seeds: the
+correlation over the cells that train a policy of their own or are the SFT policy (``overall``, AW 1
+by definition, left out), each seed's mean removed first. The last line is JSON.
 """
 
 import argparse
@@ -52,6 +54,8 @@ SIGNATURE_PROPERTIES = ("fabricated", "filler", "hedged", "correct", "length_wor
 TABLE_STRATEGIES = ("ours", "rand", "all", "high", "overall", "sft")
 TAUGHT = (("fabricated_delta", "fabricated"), ("filler_delta", "filler"), ("words_delta", "words"))
 """The chosen - rejected differences of the training pairs shown beside the policy's behaviour."""
+CORRELATED = ("filler", "length_words", "correct", "fabricated")
+"""The behaviour properties whose within-seed correlation with AW is printed per variant."""
 LEARNED = (("fabricated", "{:.3f}"), ("correct", "{:.2f}"), ("filler", "{:.2f}"), ("length_words", "{:.1f}"))
 
 
@@ -135,6 +139,19 @@ def _mean_text(rows: list[dict], key: str, fmt: str) -> str:
     return fmt.format(np.mean([row[key] for row in rows])) if rows else "–"
 
 
+def within_seed_correlations(cells: dict) -> dict:
+    """Pearson r of AW with each CORRELATED property over every cell but ``overall``, after removing each
+    seed's mean from both (the seeds' baselines differ, which moves every AW of a seed together);
+    ``cells`` counts them. A property that does not vary gets None."""
+    rows = pd.DataFrame([{"seed": seed, "aw": result["pairwise"]["aw"], **behaviour_of(result)}
+                         for (strategy, seed), result in cells.items() if strategy != "overall"])
+    if len(rows) < 3:
+        return {"cells": len(rows)}
+    centred = rows.groupby("seed").transform(lambda column: column - column.mean())
+    return {"cells": len(rows), **{name: (float(centred["aw"].corr(centred[name])) if centred[name].std() > 0 else None)
+                                   for name in CORRELATED}}
+
+
 def variant_noise(verdicts: list[dict], variant: str) -> dict | None:
     """The noise floor from this variant's own paired AW differences (predictions with 2+ seeds)."""
     return noise_floor([{"metric": "aw", "std_diff": v["sd"], "n": len(v["seeds"])}
@@ -153,7 +170,7 @@ def main() -> None:
     for variant, found in cells.items():
         print(f"{variant}: {len(found)} finished cells: {', '.join(f'{s}/s{n}' for s, n in sorted(found))}")
     print("\n".join(format_verdict(v) for v in verdicts))
-    noise = {}
+    noise, correlations = {}, {}
     for variant, found in cells.items():
         if not found:
             continue
@@ -165,7 +182,11 @@ def main() -> None:
             print(f"{variant} noise: pooled paired sd {n['sd_paired_aw']:.3f} over {n['comparisons']} comparisons; "
                   f"{n['seeds']} seeds detect {n['detectable_aw_difference']:.2f} AW; "
                   f"{n['target']} needs {n['seeds_for_target']} seeds")
-    summary = {"noise_floor": floor, "verdicts": verdicts, "variant_noise": noise}
+        correlations[variant] = within_seed_correlations(found)
+        print(f"{variant} AW vs behaviour within seeds ({correlations[variant]['cells']} cells, overall left out): "
+              + ", ".join(f"{name} r = {r:+.2f}" for name, r in correlations[variant].items()
+                          if name != "cells" and r is not None))
+    summary = {"noise_floor": floor, "verdicts": verdicts, "variant_noise": noise, "within_seed_r": correlations}
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))

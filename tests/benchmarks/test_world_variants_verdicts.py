@@ -11,6 +11,7 @@ from world_variants_verdicts import (  # noqa: E402
     load_variant,
     taught_and_learned,
     variant_noise,
+    within_seed_correlations,
 )
 
 FLOOR = 0.38
@@ -72,3 +73,16 @@ def test_the_taught_and_learned_table_and_the_variants_own_noise_floor(tmp_path)
     noise = variant_noise(verdicts, "decoupled")  # only P4 has two or more seeds: its sd is the pooled sd
     assert abs(noise["sd_paired_aw"] - 0.2) < 1e-9 and noise["comparisons"] == 1 and noise["seeds"] == 3
     assert noise["detectable_aw_difference"] > 0.2 and noise["seeds_for_target"] > 3
+
+
+def test_within_seed_correlations_remove_each_seeds_mean_and_leave_out_overall(tmp_path):
+    # Seed 1's AW is higher across the board (a weaker baseline); within each seed the cell with more
+    # fabrication has the lower AW, so only after each seed's mean is removed is r = -1.
+    aws = {("ours", 0): 1.0, ("rand", 0): 0.9, ("ours", 1): 1.5, ("rand", 1): 1.4, ("overall", 0): 1.0, ("overall", 1): 1.0}
+    cells = {}
+    for (strategy, seed), aw in aws.items():
+        fabricated = {"ours": 0.0, "rand": 0.2, "overall": 0.9}[strategy] + 0.5 * seed
+        cells |= _write_cells(tmp_path / f"{strategy}{seed}", "decoupled", {(strategy, seed): aw}, fabricated)
+    r = within_seed_correlations(cells)
+    assert r["cells"] == 4 and abs(r["fabricated"] + 1) < 1e-9
+    assert r["filler"] is None  # filler is 0.2 in every cell: no correlation to give
