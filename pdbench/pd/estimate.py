@@ -40,22 +40,36 @@ def aspects_of(pairs: pd.DataFrame) -> list[str]:
 
 
 def estimate_pd(
-    pairs: pd.DataFrame, config: PDConfig, seed: int, variant: str = "ours", backend=None, force: bool = False
+    pairs: pd.DataFrame, config: PDConfig, seed: int, variant: str = "ours", backend=None, force: bool = False,
+    launch=None,
 ) -> PDResult:
-    """PD of every pair from proxy reward models (cached)."""
+    """PD of every pair from proxy reward models (cached); ``launch``: how the ``lm`` backend's children start."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown PD variant {variant!r}; known: {', '.join(VARIANTS)}")
-    key = content_key("pd", variant, frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed)
-    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config)), force)
+    key = content_key("pd", variant, frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed,
+                      *_backend_identity(config, launch))
+    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config, launch)), force)
 
 
-def unified_gaps(pairs: pd.DataFrame, config: PDConfig, seed: int, backend=None, force: bool = False) -> PDResult:
+def unified_gaps(pairs: pd.DataFrame, config: PDConfig, seed: int, backend=None, force: bool = False,
+                 launch=None) -> PDResult:
     """A1: one reward model on a uniform p_r sample of all pairs, no aspects, no length terms.
 
     The table holds pair_id and ``gap`` (its reward gap chosen - rejected on every pair).
     """
-    key = content_key("unified", frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed)
-    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config)), force)
+    key = content_key("unified", frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed,
+                      *_backend_identity(config, launch))
+    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config, launch)), force)
+
+
+def _backend_identity(config: PDConfig, launch) -> tuple:
+    """What else determines the ``lm`` backend's reward models: the base model's files and the arithmetic.
+    (Nothing for the embedding backend, whose keys stay as they were.)"""
+    if config.backend != "lm":
+        return ()
+    from pdbench.infra.models import model_fingerprint
+
+    return (model_fingerprint(config.lm_model), launch.precision if launch else "fp32")
 
 
 def rating_pd(pairs: pd.DataFrame, gamma: float) -> PDResult:
@@ -76,7 +90,7 @@ def _estimate(pairs, config, seed, variant, backend) -> PDResult:
     rho = config.rho if use_rho else 0.0
     aspects = aspects_of(pairs)
     rng = np.random.default_rng(seed)
-    started = time.perf_counter()
+    started, device_seconds_before = time.perf_counter(), getattr(backend, "device_seconds", 0.0)
     delta_len = backend.lengths(list(pairs["chosen"])) - backend.lengths(list(pairs["rejected"]))
     train_rows = {}
     for aspect in aspects:
@@ -84,7 +98,7 @@ def _estimate(pairs, config, seed, variant, backend) -> PDResult:
         train_rows[aspect] = rows[length_balanced_sample(delta_len[rows], config.p_r, config.tau, rng, balanced)]
     heads = backend.fit({a: pairs.iloc[r] for a, r in train_rows.items()}, rho, seed)
     trained = time.perf_counter()
-    gaps = np.column_stack([backend.gaps(heads[a], pairs) - rho * delta_len for a in aspects])
+    gaps = np.column_stack(backend.gaps_many([heads[a] for a in aspects], pairs)) - rho * delta_len[:, None]
     table = _pd_table(pairs, aspects, gaps, config.gamma)
     meta = {
         "variant": variant,
@@ -92,24 +106,32 @@ def _estimate(pairs, config, seed, variant, backend) -> PDResult:
         "balanced_sampling": balanced,
         "rm_train_pairs": {a: len(r) for a, r in train_rows.items()},
         "rm_accuracy": _held_out_accuracy(pairs, aspects, gaps, train_rows),
-        "seconds": {"rm_training": trained - started, "scoring": time.perf_counter() - trained},
+        **_costs(backend, started, trained, device_seconds_before),
     }
     return PDResult(table, meta)
 
 
+def _costs(backend, started: float, trained: float, device_seconds_before: float) -> dict:
+    """Seconds of reward-model training and scoring, and their device-seconds: what the children used where the
+    backend runs children on several devices (``lm``), else the wall-clock on one device (``embedding``)."""
+    seconds = {"rm_training": trained - started, "scoring": time.perf_counter() - trained}
+    used = getattr(backend, "device_seconds", None)
+    return {"seconds": seconds, "device_seconds": sum(seconds.values()) if used is None else used - device_seconds_before}
+
+
 def _unified(pairs, config, seed, backend) -> PDResult:
     rng = np.random.default_rng(seed)
-    started = time.perf_counter()
+    started, device_seconds_before = time.perf_counter(), getattr(backend, "device_seconds", 0.0)
     rows = np.sort(rng.choice(len(pairs), size=int(round(config.p_r * len(pairs))), replace=False))
     head = backend.fit({None: pairs.iloc[rows]}, 0.0, seed)[None]
     trained = time.perf_counter()
-    gap = backend.gaps(head, pairs)
+    gap = backend.gaps_many([head], pairs)[0]
     held_out = np.setdiff1d(np.arange(len(pairs)), rows)
     table = pd.DataFrame({"pair_id": pairs["pair_id"].to_numpy(), "aspect": pairs["aspect"].to_numpy(), "gap": gap})
     meta = {
         "rm_train_pairs": len(rows),
         "rm_accuracy": float((gap[held_out] > 0).mean()) if len(held_out) else None,
-        "seconds": {"rm_training": trained - started, "scoring": time.perf_counter() - trained},
+        **_costs(backend, started, trained, device_seconds_before),
     }
     return PDResult(table, meta)
 
@@ -134,8 +156,8 @@ def _held_out_accuracy(pairs, aspects, gaps, train_rows) -> dict[str, float | No
     return accuracy
 
 
-def make_backend(config: PDConfig):
-    """The reward-model backend named by ``config.backend``."""
+def make_backend(config: PDConfig, launch=None):
+    """The reward-model backend named by ``config.backend`` (``launch``: how the ``lm`` backend's children start)."""
     if config.backend == "embedding":
         from pdbench.pd.embedding_backend import EmbeddingBackend
 
@@ -143,7 +165,7 @@ def make_backend(config: PDConfig):
     if config.backend == "lm":
         from pdbench.pd.lm_backend import LMBackend
 
-        return LMBackend(config)
+        return LMBackend(config, launch)
     raise ValueError(f"unknown reward-model backend {config.backend!r}; known: embedding, lm")
 
 

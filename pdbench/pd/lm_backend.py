@@ -7,13 +7,16 @@ by a system prompt. Eq. 17's length term needs no custom loss: RewardTrainer alr
 
 from __future__ import annotations
 
+import json
 import tempfile
+import weakref
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
+from pdbench.infra.launch import Launch, run_child
 from pdbench.pd.config import PDConfig
 
 ASPECT_SYSTEM_PROMPTS = {
@@ -54,26 +57,35 @@ def conversation(prompt: str, aspect: str | None) -> list[dict]:
 
 
 class LMBackend:
-    """Reward models fine-tuned from a causal LM (one all-in-one model, or one per aspect)."""
+    """Reward models fine-tuned from a causal LM (one all-in-one model, or one per aspect).
 
-    def __init__(self, config: PDConfig):
+    Training and scoring each run in a child process (``pdbench.pd.reward_entry``, started as ``launch``
+    says: several processes and DeepSpeed ZeRO-3 for training, one process for scoring), so the main process
+    holds no model. The trained models live in a work folder under the cache until this backend is dropped.
+    """
+
+    def __init__(self, config: PDConfig, launch: Launch | None = None):
         from transformers import AutoTokenizer
 
         from pdbench.infra.models import resolve_model_path
 
         self.config = config
+        self.launch = launch or Launch()
         self.model_path = resolve_model_path(config.lm_model)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self._work = tempfile.TemporaryDirectory(prefix="pdbench-rm-", dir=_work_root())
+        weakref.finalize(self, self._work.cleanup)
+        self.seconds: dict[str, float] = {}
+        """Wall-clock of the children: ``rm_training`` and ``scoring``."""
+        self.device_seconds = 0.0
+        """Their wall-clock x the devices each used (GPU-seconds on GPUs)."""
 
     def lengths(self, texts: list[str]) -> np.ndarray:
         """Response lengths in tokens of the reward model's tokenizer."""
         return np.array([len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]])
 
     def fit(self, samples: Mapping[str | None, pd.DataFrame], rho: float, seed: int) -> dict:
-        """Train the reward model(s); returns key -> (model, key)."""
+        """Train the reward model(s); returns key -> (model folder, key)."""
         if self.config.lm_all_in_one:
             model = self._train(samples, rho, seed)
             return {key: (model, key) for key in samples}
@@ -81,12 +93,27 @@ class LMBackend:
 
     def gaps(self, head, pairs: pd.DataFrame) -> np.ndarray:
         """r(chosen) - r(rejected) per pair under the head's aspect system prompt."""
-        model, aspect = head
-        return self._score(model, pairs, "chosen", aspect) - self._score(model, pairs, "rejected", aspect)
+        return self.gaps_many([head], pairs)[0]
 
-    def _train(self, samples: Mapping[str | None, pd.DataFrame], rho: float, seed: int):
+    def gaps_many(self, heads: list, pairs: pd.DataFrame) -> list[np.ndarray]:
+        """``gaps`` for several heads, each model scored in one child process for all its aspects."""
+        by_model: dict[str, list[str | None]] = {}
+        for model, aspect in heads:
+            by_model.setdefault(model, []).append(aspect)
+        scored = {}
+        for model, aspects in by_model.items():
+            folder = Path(model).parent / f"score-{len(list(Path(model).parent.glob('score-*')))}"
+            folder.mkdir()
+            pairs[["prompt", "chosen", "rejected"]].to_parquet(folder / "pairs.parquet", index=False)
+            job = {"action": "score", "model": model, "aspects": aspects, "max_length": self.config.lm_max_length}
+            (folder / "job.json").write_text(json.dumps(job))
+            self._run(folder, self.launch.single(), "scoring")
+            gaps = np.load(folder / "gaps.npy")
+            scored.update({(model, aspect): gaps[i] for i, aspect in enumerate(aspects)})
+        return [scored[(model, aspect)] for model, aspect in heads]
+
+    def _train(self, samples: Mapping[str | None, pd.DataFrame], rho: float, seed: int) -> str:
         from datasets import Dataset
-        from trl import RewardConfig, RewardTrainer
 
         rows = []
         for aspect, frame in samples.items():
@@ -98,36 +125,25 @@ class LMBackend:
                     "rejected": [{"role": "assistant", "content": rejected}],
                     "margin": float(rho * d),
                 })
-        config = self.config
-        n_devices = max(1, torch.cuda.device_count())
-        accumulation = max(1, config.lm_batch_size // (config.lm_per_device_batch_size * n_devices))
-        on_gpu = self.device == "cuda"
-        with tempfile.TemporaryDirectory(prefix="pdbench-rm-") as output_dir:
-            args = RewardConfig(
-                output_dir=output_dir, seed=seed, learning_rate=config.lm_learning_rate,
-                per_device_train_batch_size=config.lm_per_device_batch_size,
-                gradient_accumulation_steps=accumulation, num_train_epochs=config.lm_epochs,
-                warmup_steps=config.lm_warmup_ratio, lr_scheduler_type="cosine", max_length=config.lm_max_length,
-                bf16=on_gpu, use_cpu=not on_gpu, gradient_checkpointing=on_gpu,
-                report_to=[], save_strategy="no", logging_steps=10, disable_tqdm=False,
-            )
-            trainer = RewardTrainer(model=self.model_path, args=args, train_dataset=Dataset.from_list(rows),
-                                    processing_class=self.tokenizer)
-            trainer.train()
-            model = trainer.model.eval()
-        return model
+        folder = Path(self._work.name) / f"rm-{len(list(Path(self._work.name).glob('rm-*')))}"
+        folder.mkdir()
+        Dataset.from_list(rows).save_to_disk(str(folder / "train_dataset"))
+        job = {"action": "train", "model_path": self.model_path, "config": self.config.to_dict(), "seed": seed,
+               "precision": self.launch.precision, "num_processes": self.launch.num_processes}
+        (folder / "job.json").write_text(json.dumps(job))
+        self._run(folder, self.launch, "rm_training")
+        return str(folder / "model")
 
-    @torch.no_grad()
-    def _score(self, model, pairs: pd.DataFrame, role: str, aspect: str | None, batch_size: int = 16) -> np.ndarray:
-        texts = [
-            self.tokenizer.apply_chat_template(conversation(p, aspect) + [{"role": "assistant", "content": r}], tokenize=False)
-            for p, r in zip(pairs["prompt"], pairs[role])
-        ]
-        self.tokenizer.padding_side = "right"  # the sequence-classification head reads the last non-pad token
-        scores = []
-        for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer(texts[start : start + batch_size], return_tensors="pt", padding=True,
-                                   truncation=True, max_length=self.config.lm_max_length, add_special_tokens=False)
-            logits = model(**{k: v.to(model.device) for k, v in batch.items()}).logits
-            scores.append(logits[:, 0].float().cpu().numpy())
-        return np.concatenate(scores).astype(np.float64)
+    def _run(self, folder: Path, launch: Launch, part: str) -> None:
+        seconds = run_child("pdbench.pd.reward_entry", folder, launch)
+        self.seconds[part] = self.seconds.get(part, 0.0) + seconds
+        self.device_seconds += seconds * launch.num_processes
+
+
+def _work_root() -> Path:
+    """Where trained reward models wait to be scored: beside the cache (a 3B model does not fit every /tmp)."""
+    from pdbench.infra.cache import cache_root
+
+    root = cache_root() / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    return root

@@ -32,9 +32,11 @@ DONE = "stage.json"
 
 def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, dict]:
     """The aspect-labelled pair table of (dataset, conflict, seed); returns (pairs, stage record)."""
+    from pdbench.world.export import parse_export
     from pdbench.world.variants import parse_world_dataset
 
-    variant = parse_world_dataset(config.dataset)
+    export = parse_export(config.dataset)
+    variant = parse_world_dataset(export[0] if export else config.dataset)
     # A world variant's key holds its config, so editing one can never reuse old pairs.
     key = content_key("pairs", PAIRING_VERSION, config.dataset, variant and variant.identity(), config.conflict,
                       config.seed, config.world_prompts)
@@ -148,7 +150,7 @@ def _trained_folder(config: RunConfig, policy: str, selected: pd.DataFrame, plan
 
 
 def _model_identity(path: str) -> str:
-    from pdbench.eval.generate import model_fingerprint
+    from pdbench.infra.models import model_fingerprint
 
     return model_fingerprint(path)
 

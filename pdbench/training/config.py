@@ -54,7 +54,8 @@ class SFTConfig:
     """The SFT stage; the defaults are the paper's (App. B.3)."""
 
     dataset: str | None = None
-    """Hub id (e.g. teknium/OpenHermes-2.5) or local file; None skips the stage."""
+    """Hub id (e.g. teknium/OpenHermes-2.5), local file, or ``world@openhermes`` (the world's instructions in
+    OpenHermes-2.5's layout); None skips the stage."""
     learning_rate: float = 1e-5
     """Paper: 1e-5."""
     epochs: float = 2.0
@@ -71,6 +72,10 @@ class SFTConfig:
     """Use only the first N rows (0 = all): for quick trials."""
     max_steps: int = -1
     """Stop after this many steps (-1 = run the epochs)."""
+    seed: int = 0
+    """Seed of the SFT data order; fixed rather than the run's seed, so every cell aligns the same SFT model."""
+    reward_model: bool = True
+    """Also fine-tune the reward model's base (``pd.lm_model``, ``lm`` backend) on the same data, as the paper does."""
 
     def to_dict(self) -> dict:
         """Plain dict, for cache keys and logging."""

@@ -1,25 +1,25 @@
-"""Training in one process, or in N processes under ``accelerate launch`` (DDP / DeepSpeed / FSDP).
+"""SFT and DPO / DMPO in child processes: one process, or N under ``accelerate launch`` (``pdbench.infra.launch``).
 
-The runner hands the training stage to ``python -m pdbench.training.train_entry`` with its inputs in a
-folder; with N > 1 processes that command runs under ``accelerate launch``, so only training is
+The runner hands a training stage to ``python -m pdbench.training.entry FOLDER`` with its inputs in
+the folder (``job.json`` and, for DPO, the saved pair dataset); every rank writes ``rank-<i>.json``
+and rank 0 saves the model in ``FOLDER/model``. Only the child trains, so only training is
 distributed and the main process alone logs and writes results.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from pdbench.training.config import TrainConfig
-from pdbench.training.train import preference_dataset
+from pdbench.infra.launch import Launch, run_child
+from pdbench.training.config import SFTConfig, TrainConfig
+from pdbench.training.precision import resolve_precision
 
 CONFIG_DIR = Path(__file__).resolve().parent / "accelerate_configs"
+ENTRY = "pdbench.training.entry"
 
 
 def accelerate_config_path(name: str | None) -> str | None:
@@ -35,58 +35,38 @@ def accelerate_config_path(name: str | None) -> str | None:
     raise FileNotFoundError(f"accelerate config {name!r} not found; shipped configs: {known}")
 
 
-def run_training(
-    model_path: str, selected: pd.DataFrame, objective: str, n_aspects: int, config: TrainConfig, output_dir: Path,
-    num_processes: int = 1, accelerate_config: str | None = None,
-) -> dict:
-    """Train in a child process (under ``accelerate launch`` when ``num_processes`` > 1).
+def run_training(model_path: str, selected: pd.DataFrame, objective: str, n_aspects: int, config: TrainConfig,
+                 output_dir: Path, launch: Launch = Launch()) -> dict:
+    """DPO / DMPO of ``model_path`` on the planned pairs in a child process (``launch``), saved in ``output_dir/model``.
 
-    Returns rank 0's outcome (``model`` folder, ``global_step``, ``train_seconds``, ...).
+    Returns rank 0's outcome (``model``, ``global_step``, ``train_seconds``, ``log_history`` ...) with the
+    child's ``wall_seconds`` and the ``devices`` it used.
     """
+    from pdbench.training.train import preference_dataset
+
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     # On disk, the dataset's cache files (TRL's reference log-probs among them) are shared by all ranks.
     preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
-    (output_dir / "train_args.json").write_text(json.dumps({
-        "model_path": model_path, "objective": objective, "n_aspects": n_aspects,
-        "config": config.to_dict(), "num_processes": num_processes,
-    }))
-    entry = [sys.executable, "-m", "pdbench.training.train_entry", str(output_dir)]
-    if num_processes > 1:
-        command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(num_processes)]
-        config_path = accelerate_config_path(accelerate_config)
-        if config_path:
-            command += ["--config_file", config_path]
-        command += ["-m", "pdbench.training.train_entry", str(output_dir)]
-    else:
-        command = entry
-    _run_quietly_interruptible(command)
-    return json.loads((output_dir / "rank-0.json").read_text())
+    job = {"kind": "dpo", "model_path": model_path, "objective": objective, "n_aspects": n_aspects,
+           "config": config.to_dict(), "num_processes": launch.num_processes}
+    return _run_job(job, output_dir, replace(launch, precision=resolve_precision(config.precision)))
 
 
-def _run_quietly_interruptible(command: list[str]) -> None:
-    """Run the training child; on Ctrl-C stop it with SIGTERM and re-raise here, where it is one line.
+def run_sft(model_path: str, config: SFTConfig, output_dir: Path, launch: Launch = Launch()) -> dict:
+    """SFT of ``model_path`` on ``config.dataset`` in a child process (``launch``), saved in ``output_dir/model``
+    with its tokenizer and chat template. Returns rank 0's outcome with ``wall_seconds`` and ``devices``."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    job = {"kind": "sft", "model_path": model_path, "config": config.to_dict(), "precision": launch.precision,
+           "num_processes": launch.num_processes}
+    return _run_job(job, output_dir, launch)
 
-    The child starts with SIGINT ignored (Python installs its KeyboardInterrupt handler only where
-    SIGINT is not ignored), so the terminal's Ctrl-C does not print its 80-line traceback.
-    """
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child, restored at once here
-        try:
-            child = subprocess.Popen(command)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-    else:  # signal dispositions can only be changed on the main thread
-        child = subprocess.Popen(command)
-    try:
-        code = child.wait()
-    except KeyboardInterrupt:
-        child.terminate()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        raise
-    if code != 0:
-        raise subprocess.CalledProcessError(code, command)
+
+def _run_job(job: dict, output_dir: Path, launch: Launch) -> dict:
+    (output_dir / "job.json").write_text(json.dumps(job))
+    for stale in output_dir.glob("rank-*.json"):
+        stale.unlink()
+    seconds = run_child(ENTRY, output_dir, launch)
+    outcome = json.loads((output_dir / "rank-0.json").read_text())
+    return {**outcome, "wall_seconds": seconds, "devices": launch.num_processes}

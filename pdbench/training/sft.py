@@ -1,9 +1,11 @@
-"""Optional supervised fine-tuning before alignment (the paper's OpenHermes-2.5 step, App. B.3).
+"""Supervised fine-tuning before alignment (the paper's OpenHermes-2.5 step for both models, App. B.3).
 
-For users who start from a base model: ``--sft-dataset`` names a Hub dataset or a local
-JSON / JSONL / parquet file whose rows are conversations — ``messages`` (role / content),
-ShareGPT-style ``conversations`` (from / value, as OpenHermes-2.5 has) or ``prompt`` /
-``completion`` — and TRL's SFTTrainer trains the policy on it once (cached like every stage).
+For base checkpoints: ``sft.dataset`` (``--sft-dataset``) names a Hub dataset or a local JSON / JSONL /
+parquet file whose rows are conversations — ``messages`` (role / content), ShareGPT-style
+``conversations`` (from / value, as OpenHermes-2.5 has) or ``prompt`` / ``completion`` — and TRL's
+SFTTrainer trains the policy (and, as the paper does, the reward model's base) on it once, in its own
+process (cached like every stage). The chat template comes with the model folder
+(``pdbench.infra.chat_templates``) and is saved with the SFT checkpoint.
 """
 
 from __future__ import annotations
@@ -45,13 +47,22 @@ def load_sft_dataset(name: str, max_samples: int = 0):
     return raw.map(lambda row: {"messages": to_messages(row)}, remove_columns=raw.column_names)
 
 
-def sft_policy(model_path: str, config: SFTConfig, output_dir: Path) -> dict:
-    """Fine-tune ``model_path`` on ``config.dataset``; the result goes to ``output_dir/model``."""
+def sft_policy(model_path: str, config: SFTConfig, output_dir: Path, precision: str = "fp32",
+               n_processes: int = 1) -> dict:
+    """Fine-tune ``model_path`` on ``config.dataset`` (a Hub id or a local file); the result goes to
+    ``output_dir/model`` with the tokenizer (and so the chat template) of ``model_path``.
+
+    Runs in the SFT stage's own process (``pdbench.training.launch.run_sft``), one rank of it under
+    ``accelerate launch``. TRL's SFTTrainer creates the model from its path after the SFTConfig exists,
+    so under DeepSpeed ZeRO-3 it is created partitioned. ``precision``: ``bf16`` or ``fp32`` (resolved).
+    """
     import time
 
     from transformers import AutoTokenizer
     from trl import SFTConfig as TRLSFTConfig
     from trl import SFTTrainer
+
+    from pdbench.infra.launch import is_partitioned
 
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:
@@ -60,18 +71,20 @@ def sft_policy(model_path: str, config: SFTConfig, output_dir: Path) -> dict:
     args = TRLSFTConfig(
         output_dir=str(output_dir), learning_rate=config.learning_rate, num_train_epochs=config.epochs,
         max_steps=config.max_steps, per_device_train_batch_size=config.per_device_batch_size,
-        gradient_accumulation_steps=max(1, config.batch_size // config.per_device_batch_size),
+        gradient_accumulation_steps=max(1, config.batch_size // (config.per_device_batch_size * n_processes)),
         warmup_steps=config.warmup_ratio, lr_scheduler_type="cosine", max_length=config.max_length,
-        bf16=on_gpu, use_cpu=not on_gpu, gradient_checkpointing=on_gpu, report_to=[], save_strategy="no",
-        logging_steps=10,
+        bf16=precision == "bf16", use_cpu=not on_gpu, gradient_checkpointing=on_gpu, report_to=[], save_strategy="no",
+        logging_steps=1, seed=config.seed, dataloader_num_workers=0,
     )
+    started = time.perf_counter()
     trainer = SFTTrainer(model=model_path, args=args, train_dataset=load_sft_dataset(config.dataset, config.max_samples),
                          processing_class=tokenizer)
-    started = time.perf_counter()
+    partitioned = is_partitioned(trainer.model)
     trainer.train()
     seconds = time.perf_counter() - started
     final = Path(output_dir) / "model"
-    trainer.save_model(str(final))
+    trainer.save_model(str(final))  # under ZeRO-3: the gathered 16-bit weights, written by rank 0
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
-    return {"model": str(final), "train_seconds": seconds, "global_step": trainer.state.global_step}
+    return {"model": str(final), "train_seconds": seconds, "global_step": trainer.state.global_step,
+            "log_history": trainer.state.log_history, "zero3_partitioned": partitioned}

@@ -18,6 +18,7 @@ import torch
 from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
+from pdbench.infra.launch import is_partitioned
 from pdbench.training.microbatches import regroup_by_length
 from pdbench.training.precision import bound_cpu_bf16_cache, resolve_precision
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
@@ -109,7 +110,7 @@ def build_trainer(
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from pdbench.eval.generate import model_fingerprint
+    from pdbench.infra.models import model_fingerprint
 
     if objective not in ("dpo", "dmpo"):
         raise ValueError(f"objective must be dpo or dmpo, got {objective!r}")
@@ -119,8 +120,11 @@ def build_trainer(
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+    # The DPOConfig first: under an accelerate DeepSpeed ZeRO-3 launch, building it registers the DeepSpeed
+    # config, and only then does from_pretrained create the model partitioned across the ranks (each rank
+    # holding its share) instead of whole in every process.
     args = dpo_args(config, output_dir, objective, n_aspects, n_processes)
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
     if not torch.cuda.is_available():
         score_completions_only_on_cpu()
         if args.bf16:
@@ -176,6 +180,7 @@ def train_policy(
     # the optimiser steps are.
     started = time.perf_counter()
     trainer = build_trainer(model_path, selected, objective, n_aspects, config, output_dir, n_processes, use_ref_cache)
+    partitioned = is_partitioned(trainer.model)
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(_BarWithoutLogs)
     trainer.train()
@@ -193,6 +198,7 @@ def train_policy(
         "train_seconds": seconds,
         "log_history": trainer.state.log_history,
         "examples_seen": trainer.state.global_step * args.per_device_train_batch_size * args.gradient_accumulation_steps,
+        "zero3_partitioned": partitioned,
     }
 
 

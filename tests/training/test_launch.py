@@ -1,12 +1,14 @@
-"""Training under `accelerate launch` with 2 CPU processes (DDP over gloo): both ranks take part."""
+"""Training under `accelerate launch` with 2 CPU processes (DDP, and DeepSpeed ZeRO-3, over gloo): both ranks
+take part, and under ZeRO-3 the model is created partitioned."""
 
 import json
 
 import pandas as pd
 import pytest
 
-from pdbench.training.launch import accelerate_config_path, run_training
+from pdbench.infra.launch import Launch
 from pdbench.training.config import TrainConfig
+from pdbench.training.launch import accelerate_config_path, run_training
 
 PAIRS = pd.DataFrame({
     "prompt": [f"What is {i} + {i}?" for i in range(8)],
@@ -18,8 +20,8 @@ PAIRS = pd.DataFrame({
 def test_two_cpu_processes_both_train(tiny_llama_path, tmp_path):
     config = TrainConfig(learning_rate=1e-3, batch_size=4, per_device_batch_size=2, max_length=64, max_steps=2,
                          warmup_ratio=0.0)
-    outcome = run_training(tiny_llama_path, PAIRS, "dpo", 4, config, tmp_path, num_processes=2,
-                           accelerate_config="cpu_ddp.yaml")
+    outcome = run_training(tiny_llama_path, PAIRS, "dpo", 4, config, tmp_path,
+                           Launch(num_processes=2, accelerate_config=accelerate_config_path("cpu_ddp.yaml")))
     ranks = sorted(json.loads(p.read_text())["rank"] for p in tmp_path.glob("rank-*.json"))
     assert ranks == [0, 1]
     for path in tmp_path.glob("rank-*.json"):
@@ -33,30 +35,20 @@ def test_unknown_accelerate_config_lists_shipped_ones():
         accelerate_config_path("nope.yaml")
 
 
-def test_ctrl_c_stops_the_training_child_without_its_traceback(tmp_path):
-    """Ctrl-C reaches the whole foreground process group; only the parent reports it."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
+def test_zero3_creates_the_model_partitioned(tiny_llama_path, tmp_path):
+    """The paper's DeepSpeed ZeRO-3 config on 2 CPU processes: the DPOConfig exists before the model, so each rank
+    holds a shard from the start; the saved model is whole."""
+    pytest.importorskip("deepspeed")
+    from transformers import AutoModelForCausalLM
 
-    child_pid = tmp_path / "child.pid"
-    child = f"import os, time; open({str(child_pid)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
-    # The parent starts as in a terminal, where Ctrl-C raises KeyboardInterrupt: a SIGINT that this test
-    # process ignores (one started in the background by a shell, say) would otherwise be inherited.
-    parent = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-              "from pdbench.training.launch import _run_quietly_interruptible\n"
-              f"try:\n    _run_quietly_interruptible([sys.executable, '-c', {child!r}])\n"
-              "except KeyboardInterrupt:\n    print('interrupted', file=sys.stderr)\n")
-    process = subprocess.Popen([sys.executable, "-c", parent], stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.time() + 30
-    while not child_pid.exists() or not child_pid.read_text():
-        assert time.time() < deadline, "the child did not start"
-        time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
-    _, stderr = process.communicate(timeout=60)
-    assert stderr.strip() == "interrupted"
-    time.sleep(0.2)
-    with pytest.raises(ProcessLookupError):
-        os.kill(int(child_pid.read_text()), 0)
+    config = TrainConfig(learning_rate=1e-3, batch_size=4, per_device_batch_size=2, max_length=64, max_steps=1,
+                         warmup_ratio=0.0, precision="fp32")
+    outcome = run_training(tiny_llama_path, PAIRS, "dpo", 4, config, tmp_path,
+                           Launch(num_processes=2, accelerate_config=accelerate_config_path("deepspeed_zero3.yaml")))
+    records = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("rank-*.json"))]
+    assert [r["rank"] for r in records] == [0, 1]
+    assert all(r["zero3_partitioned"] and r["global_step"] == 1 for r in records)
+    assert outcome["devices"] == 2 and outcome["wall_seconds"] > outcome["train_seconds"]
+    saved = AutoModelForCausalLM.from_pretrained(tmp_path / "model")
+    assert sum(p.numel() for p in saved.parameters()) == sum(
+        p.numel() for p in AutoModelForCausalLM.from_pretrained(tiny_llama_path).parameters())
