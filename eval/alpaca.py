@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -58,24 +60,123 @@ def minimal_length_controlled(annotations: pd.DataFrame) -> dict:
     return metrics
 
 
-def official_alpaca_eval(model_outputs: list[dict], reference_outputs: list[dict], annotators_config: str,
-                         caching_path: Path, output_path: Path) -> dict:
-    """The official AlpacaEval 2 run (paper scale): WR and LC from ``alpaca_eval.evaluate``.
+CLASSIFIER_PROMPT = "alpaca_eval_clf_gpt4_turbo/alpaca_eval_clf.txt"
+"""alpaca_eval's AlpacaEval-2 classifier prompt (its weighted annotator's), used when the run's judge annotates:
+the judge answers ``m`` (the reference's output is better) or ``M`` (the model's)."""
 
-    Needs an OpenAI-compatible annotator; set ``OPENAI_CLIENT_CONFIG_PATH`` before importing
-    alpaca_eval for a custom endpoint.
+
+def parse_m_or_M(completion: str) -> list[int]:
+    """The classifier prompt's answer as alpaca_eval's preference: ``m`` -> 1 (reference), ``M`` -> 2 (model).
+
+    Anything else raises, which alpaca_eval records as a missing annotation (left out of WR, counted by us)."""
+    token = completion.strip().strip("\"'`.").split()[0] if completion.strip() else ""
+    if token not in ("m", "M"):
+        raise ValueError(f"expected m or M, got {completion[:40]!r}")
+    return [1 if token == "m" else 2]
+
+
+def official_alpaca_eval(model_outputs: list[dict], reference_file: Path, annotator: str, cache_dir: Path,
+                         output_dir: Path, is_official_lc: bool, judge=None) -> dict:
+    """AlpacaEval 2 through ``alpaca_eval.evaluate``: its annotator, its annotation cache, its WR (and its official LC
+    where it can run).
+
+    ``annotator``: an alpaca_eval annotator config (name or configs.yaml path), or ``judge``: the run's judge
+    (``judge.complete``) answers alpaca_eval's classifier prompt. Annotations are cached in one JSON file per
+    annotator under ``cache_dir``, so a rerun asks only for pairs it has not seen and a judge outage loses no
+    paid-for annotation; the leaderboard and annotations of this run go to ``output_dir``. The official LC
+    needs ``df_gamed.csv`` from the Hugging Face Hub and AlpacaEval's own 805 prompts (``is_official_lc``);
+    otherwise LC is alpaca_eval's ``length_controlled_minimal``, and the result says why.
     """
+    import pandas as pd
     from alpaca_eval import evaluate
 
-    leaderboard, _ = evaluate(
-        model_outputs=pd.DataFrame(model_outputs), reference_outputs=pd.DataFrame(reference_outputs),
-        annotators_config=annotators_config, caching_path=str(caching_path), output_path=str(output_path),
-        is_return_instead_of_print=True, is_overwrite_leaderboard=True,
-    )
-    row = leaderboard.iloc[0]
-    return {
-        "win_rate": float(row["win_rate"]),
-        "length_controlled_winrate": float(row["length_controlled_winrate"]),
-        "lc_kind": "length_controlled_v1",
-        "avg_length": float(row.get("avg_length", float("nan"))),
-    }
+    config, kwargs = _annotator(annotator, judge, Path(cache_dir))
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with _quiet_root_logger():  # alpaca_eval logs every step at INFO on the root logger
+        _, annotations = evaluate(
+            model_outputs=pd.DataFrame(model_outputs), reference_outputs=str(reference_file), annotators_config=config,
+            caching_path=str(Path(cache_dir) / f"annotations-{_annotator_name(config)}.json"),
+            output_path=str(output_dir), precomputed_leaderboard=None, is_cache_leaderboard=False,
+            is_overwrite_leaderboard=True, is_return_instead_of_print=True, fn_metric="get_winrate", sort_by="win_rate",
+            **kwargs,
+        )
+    asked = len(model_outputs)
+    if annotations is None or len(annotations) == 0:
+        return {"win_rate": None, "length_controlled_winrate": None, "lc_kind": None, "annotated": 0, "asked": asked,
+                "note": f"none of the annotator's {asked} replies could be read as a preference"}
+    annotations = pd.DataFrame(annotations)
+    metrics, lc_note = _length_controlled(annotations, is_official_lc)
+    return {**metrics, "annotated": len(annotations), "asked": asked, "annotator": _annotator_name(config),
+            **({"note": lc_note} if lc_note else {})}
+
+
+@contextmanager
+def _quiet_root_logger():
+    """The root logger at ERROR for the block (what the result reports, alpaca_eval need not narrate)."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def _length_controlled(annotations, is_official_lc: bool) -> tuple[dict, str | None]:
+    """WR and LC: the official LC where it can run, else the minimal one, with the reason."""
+    if is_official_lc:
+        try:
+            from alpaca_eval.metrics.glm_winrate import get_length_controlled_winrate
+
+            official = get_length_controlled_winrate(annotations.copy(), save_weights_dir=None)
+            return {"win_rate": float(official["win_rate"]),
+                    "length_controlled_winrate": float(official["length_controlled_winrate"]),
+                    "lc_kind": "length_controlled_v1",
+                    "avg_length": float(annotations["output_2"].str.len().mean())}, None
+        except Exception as error:  # df_gamed.csv unreachable offline, most often
+            reason = f"the official LC could not run ({type(error).__name__}: {str(error)[:120]})"
+    else:
+        reason = "the official LC is fitted on AlpacaEval's own 805 prompts only"
+    minimal = minimal_length_controlled(annotations)
+    return minimal, f"LC is {LC_MINIMAL}: {reason}"
+
+
+def _annotator(annotator: str, judge, cache_dir: Path) -> tuple[str, dict]:
+    """alpaca_eval's ``annotators_config`` and the extra annotator arguments for ``annotator``."""
+    if annotator != "judge":
+        return annotator, {}
+    import hashlib
+
+    import alpaca_eval
+
+    prompt = Path(alpaca_eval.__file__).parent / "evaluators_configs" / CLASSIFIER_PROMPT
+    # One folder per judge identity: the folder's name is the annotator's name in alpaca_eval's cache.
+    name = "pdbench_judge_" + hashlib.sha256(judge.identity.encode()).hexdigest()[:12]
+    config = cache_dir / "annotators" / name / "configs.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"{name}:\n  prompt_template: \"{prompt}\"\n  batch_size: 1\n", encoding="utf-8")
+    return str(config), {"fn_completions": _judge_completions(judge), "fn_completion_parser": parse_m_or_M}
+
+
+def _annotator_name(config: str) -> str:
+    """The name alpaca_eval files an annotator's annotations under (its config folder's name)."""
+    path = Path(config)
+    return path.parent.name if path.name == "configs.yaml" else path.name
+
+
+def _judge_completions(judge, max_workers: int = 8):
+    """alpaca_eval's ``fn_completions`` interface around the run's judge: chat prompts in, reply texts out."""
+    def completions(prompts, **_decoding) -> dict:
+        import time
+        from concurrent.futures import ThreadPoolExecutor
+
+        from alpaca_eval.utils import prompt_to_chatml
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            texts = list(pool.map(lambda p: judge.complete(prompt_to_chatml(p), max_tokens=1), prompts))
+        seconds = (time.perf_counter() - started) / max(1, len(prompts))
+        return {"completions": texts, "price_per_example": [0.0] * len(texts), "time_per_example": [seconds] * len(texts)}
+
+    return completions

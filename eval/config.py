@@ -39,8 +39,14 @@ class DecodingConfig:
     fewer rows; False = transformers' ``generate``, which decodes every row until the longest answer ends.
     Same answers up to float rounding (``benchmarks/generation_batching.py`` counts any that differ).
     Sampling always uses ``generate``."""
-    use_vllm: bool = False
-    """Use vLLM when it is installed (GPU machines)."""
+    server: str | None = None
+    """Who generates. None: this process, with transformers. ``transformers`` or ``vllm``: pdbench serves each model
+    with ``transformers serve`` or ``vllm serve`` (vLLM from its own environment: ``$PDBENCH_VLLM`` or the ``vllm``
+    on PATH), asks it over the OpenAI API and stops it (``pdbench.eval.serving``); or a command template of your own
+    with ``{model}``, ``{port}``, ``{gpus}``, ``{seed}``. Never a silent fallback: a server that cannot start fails
+    the stage, naming its log."""
+    server_start_timeout_s: float = 900.0
+    """How long a server may take to load its model and answer its health check."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,10 @@ class JudgeConfig:
     max_retries: int = 6
     """Retries on rate limits, 5xx answers, timeouts and dropped connections, with exponential backoff
     (Retry-After honoured). A hanging endpoint is caught at the start of a run by the endpoint check."""
+    serve: str | None = None
+    """None: the endpoint runs elsewhere (``base_url``). ``transformers``, ``vllm`` or a command template (as
+    ``DecodingConfig.server``): pdbench serves ``model`` (a path, Hub id or embedded alias) on this machine while
+    the run judges, then stops it; ``base_url`` is then the server's."""
 
     def __post_init__(self):
         if self.kind not in ("rubric", "openai"):
@@ -91,6 +101,35 @@ class JudgeConfig:
     def to_dict(self) -> dict:
         """Plain dict (YAML / JSON); holds the key's variable name, never its value."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class AlpacaEvalConfig:
+    """How AlpacaEval 2's WR and LC are computed."""
+
+    annotator: str | None = None
+    """None: ``rubric`` on world prompts, AlpacaEval 2's own ``weighted_alpaca_eval_gpt4_turbo`` on others (the run's
+    configuration resolves it). ``rubric``: the world's gold rubric on world prompts, scored with alpaca_eval's
+    minimal LC (tiny scale).
+    ``judge``: alpaca_eval's own annotation code (``alpaca_eval.evaluate``, its classifier prompt, its cache)
+    with the run's judge as the annotator (served or remote). Otherwise an alpaca_eval annotator config name
+    (``weighted_alpaca_eval_gpt4_turbo``, AlpacaEval 2's own, reads ``$OPENAI_API_KEY``) or a configs.yaml path."""
+    reference_file: str | None = None
+    """AlpacaEval's 805 instructions with GPT-4-turbo's reference answers (``gpt4_turbo_reference.json``); None =
+    found in ``$PDBENCH_EVAL_DIR`` or the cache (``pdbench prepare`` puts it there). On world prompts the initial
+    policy's answers are the reference instead, written to a file for alpaca_eval."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """The variable a named annotator's key is read from (checked before any training; never logged)."""
+
+    @property
+    def is_rubric(self) -> bool:
+        """Whether the gold rubric annotates (no alpaca_eval annotator, no requests)."""
+        return self.annotator == "rubric"
+
+    @property
+    def is_named(self) -> bool:
+        """Whether an alpaca_eval annotator config (not the rubric, not the run's judge) annotates."""
+        return self.annotator not in ("rubric", "judge")
 
 
 def check_judge_fits(judge: JudgeConfig, evaluation: EvalConfig) -> None:

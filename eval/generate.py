@@ -1,4 +1,7 @@
-"""Batched generation with transformers (or vLLM when installed), cached per model, set and decoding.
+"""Generation, cached per model, set and decoding: batched transformers in this process, or a served model.
+
+``DecodingConfig.server`` set: pdbench serves the model (``transformers serve``, vLLM from its own
+environment, or your command) for the call and asks it over the OpenAI API (``pdbench.eval.serving``).
 
 Prompts are sorted by length so each batch pads little, padded on the left (decoder-only
 models continue from the right), and wrapped in the model's chat template. Finished batches are
@@ -95,8 +98,8 @@ def _generate_into(model_path: str, todo: list[tuple[Path, int, str]], decoding:
     """Answer each (partial file, index, prompt) of ``todo`` and append the answer to its partial file."""
     for partial in {job[0] for job in todo}:
         partial.parent.mkdir(parents=True, exist_ok=True)
-    if decoding.use_vllm and _has_vllm():
-        _append(todo, _generate_vllm(model_path, [prompt for _, _, prompt in todo], decoding))
+    if decoding.server:
+        _generate_served(model_path, todo, decoding)
         return
     import torch
 
@@ -189,17 +192,29 @@ def _append(jobs: list[tuple[Path, int, str]], answers: list[str]) -> None:
             handle.write(json.dumps({"index": index, "output": text.strip()}, ensure_ascii=False) + "\n")
 
 
-def _has_vllm() -> bool:
-    import importlib.util
+def _generate_served(model_path: str, todo: list[tuple[Path, int, str]], decoding: DecodingConfig) -> None:
+    """Answer ``todo`` through a server that serves ``model_path`` (``pdbench.eval.serving``) for this call alone.
 
-    return importlib.util.find_spec("vllm") is not None
+    Requests go concurrently (``decoding.batch_size`` at a time, so vLLM batches them); each answer is appended
+    to its partial file as its turn comes, so a stopped run keeps what it received.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
+    import openai
 
-def _generate_vllm(model_path: str, prompts: list[str], decoding: DecodingConfig) -> list[str]:
-    from vllm import LLM, SamplingParams
+    from pdbench.eval.serving import serve_model
 
-    llm = LLM(model=model_path, seed=decoding.seed)
-    params = SamplingParams(max_tokens=decoding.max_new_tokens, temperature=decoding.temperature, top_p=decoding.top_p,
-                            seed=decoding.seed)
-    results = llm.chat([[{"role": "user", "content": p}] for p in prompts], params, use_tqdm=True)
-    return [r.outputs[0].text.strip() for r in results]
+    def ask(client, prompt: str) -> str:
+        completion = client.chat.completions.create(
+            model=model_path, messages=[{"role": "user", "content": prompt}], max_tokens=decoding.max_new_tokens,
+            temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed)
+        return completion.choices[0].message.content or ""
+
+    with serve_model(decoding.server, model_path, decoding.server_start_timeout_s, decoding.seed,
+                     name=f"generate-{Path(model_path).name}") as base_url:
+        client = openai.OpenAI(base_url=base_url, api_key="EMPTY", timeout=3600.0, max_retries=2)
+        with ThreadPoolExecutor(max_workers=decoding.batch_size) as pool:
+            answers = pool.map(lambda job: ask(client, job[2]), todo)
+            for job, answer in tqdm(zip(todo, answers), total=len(todo), desc="generating (served)", unit="answer",
+                                    leave=False):
+                _append([job], [answer])

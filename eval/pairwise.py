@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,6 +25,9 @@ class Judge(Protocol):
 
     def check(self) -> None:
         """Raise if the judge cannot be used (e.g. its endpoint is unreachable); called before any compute."""
+
+    def serving(self) -> AbstractContextManager:
+        """A block during which the judge can be asked (a judge that serves its own model starts it here)."""
 
 
 @dataclass(frozen=True)

@@ -79,16 +79,27 @@ def load_test_set(name: str, folder: str | Path | None = None, download: bool = 
     return prompts
 
 
+ALPACA_REFERENCE_FILE = "gpt4_turbo_reference.json"
+
+
+def alpaca_reference_path(path: str | Path | None = None, download: bool = True) -> Path:
+    """The file of AlpacaEval 2's 805 instructions with GPT-4-turbo's answers: ``path``, else found in
+    ``$PDBENCH_EVAL_DIR`` or the cache, else downloaded into the cache (when allowed)."""
+    file = Path(path) if path else _locate(ALPACA_REFERENCE_FILE, None)
+    if file is None and download:
+        file = _download(ALPACA_REFERENCE_FILE, ALPACA_EVAL_URL)
+    if file is None or not file.is_file():
+        raise FileNotFoundError(f"AlpacaEval reference outputs not found; put {ALPACA_REFERENCE_FILE} in "
+                                f"${ENV_EVAL_DIR}, pass its path (alpaca.reference_file) or run `pdbench prepare`")
+    return file
+
+
 def load_alpaca_eval(path: str | Path | None = None, download: bool = True) -> list[dict]:
     """AlpacaEval 2's 805 instructions with the GPT-4-turbo reference outputs.
 
     Each record has ``instruction``, ``output`` (the reference), ``generator`` and ``dataset``.
     """
-    file = Path(path) if path else _locate("gpt4_turbo_reference.json", None)
-    if file is None and download:
-        file = _download("gpt4_turbo_reference.json", ALPACA_EVAL_URL)
-    if file is None:
-        raise FileNotFoundError("AlpacaEval reference outputs not found; pass the gpt4_turbo_reference.json path")
+    file = alpaca_reference_path(path, download)
     records = json.loads(file.read_text(encoding="utf-8"))
     if len(records) != 805 or not all("instruction" in r and "output" in r for r in records):
         raise ValueError(f"{file}: expected 805 records with instruction and output, found {len(records)}")

@@ -29,6 +29,9 @@ class FakeRewardBackend:
         rng = np.random.default_rng([seed, len(pairs), hash(column) % 2**32])
         return truth.to_numpy() + rng.normal(0.0, self.noise, len(pairs))
 
+    def gaps_many(self, heads, pairs: pd.DataFrame):
+        return [self.gaps(head, pairs) for head in heads]
+
 
 def fake_cell_result(config) -> dict:
     """A result.json like a finished run writes, with AW depending on the conflict level."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import openai
@@ -44,13 +46,28 @@ def is_local(base_url: str | None) -> bool:
 
 
 class OpenAIJudge:
-    """Figure B.2's pairwise prompt sent to an OpenAI-compatible chat endpoint."""
+    """Figure B.2's pairwise prompt sent to an OpenAI-compatible chat endpoint.
+
+    With ``config.serve`` set, the endpoint is a server this judge starts for the duration of ``serving()``
+    (``transformers serve`` or vLLM on this machine, ``pdbench.eval.serving``); its identity then names the
+    served model's files, not the server's port, so verdicts are reused across runs.
+    """
 
     def __init__(self, config: JudgeConfig):
         self.config = config
         prompt_path = Path(config.prompt_file)
         self.template = (prompt_path if prompt_path.is_file() else PROMPT_DIR / config.prompt_file).read_text(encoding="utf-8")
         self.prompt_version = hashlib.sha256(self.template.encode()).hexdigest()[:12]
+        self.requests = 0
+        suffix = f"|prompt:{self.prompt_version}|t:{config.temperature}"
+        if config.serve:
+            from pdbench.infra.models import model_fingerprint, resolve_model_path
+
+            self.model = resolve_model_path(config.model)
+            self.endpoint = f"a {config.serve} server of {config.model} on this machine"
+            self.identity = f"served:{model_fingerprint(self.model)}|{config.serve}{suffix}"
+            self.client = None  # made by serving(), once the server answers
+            return
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
             if not is_local(config.base_url):
@@ -59,15 +76,41 @@ class OpenAIJudge:
                     "(a local endpoint, e.g. --judge local-serve, needs none)"
                 )
             api_key = "EMPTY"  # local OpenAI-compatible servers accept any key
-        self.client = openai.OpenAI(api_key=api_key, base_url=config.base_url, timeout=config.timeout_s,
-                             max_retries=config.max_retries)
+        self.model = config.model
+        self.client = self._client(api_key, config.base_url)
         self.endpoint = config.base_url or OPENAI_BASE_URL
-        self.identity = f"openai:{config.model}@{config.base_url or 'api.openai.com'}|prompt:{self.prompt_version}|t:{config.temperature}"
-        self.requests = 0
+        self.identity = f"openai:{config.model}@{config.base_url or 'api.openai.com'}{suffix}"
+
+    def _client(self, api_key: str, base_url: str | None) -> openai.OpenAI:
+        return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=self.config.timeout_s,
+                             max_retries=self.config.max_retries)
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Start the judge's server for the block when it serves its own model (nothing otherwise)."""
+        if not self.config.serve:
+            yield
+            return
+        from pdbench.eval.serving import serve_model
+
+        with serve_model(self.config.serve, self.model, name="judge") as base_url:
+            self.client = self._client("EMPTY", base_url)
+            try:
+                yield
+            finally:
+                self.client = None
 
     def check(self) -> None:
         """Ask the endpoint for its model list once (no retries, short timeout); raise JudgeUnavailableError if
-        it cannot be reached or rejects the key. An endpoint without a models list (404 / 405) passes."""
+        it cannot be reached or rejects the key. An endpoint without a models list (404 / 405) passes. A judge
+        that serves its own model checks that its server can start here."""
+        if self.config.serve:
+            from pdbench.eval.serving import server_problem
+
+            problem = server_problem(self.config.serve)
+            if problem:
+                raise JudgeConfigError(f"judge {self.config.name}: cannot serve {self.config.model}: {problem}")
+            return
         try:
             self.client.with_options(timeout=CHECK_TIMEOUT_S, max_retries=0).models.list()
         except openai.APIStatusError as error:
@@ -80,20 +123,23 @@ class OpenAIJudge:
     def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
         """Ask once; the reply's first line should hold the two scores."""
         content = self.template.format(instruction=instruction, response_1=response_1, response_2=response_2)
+        text = self.complete([{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}],
+                             self.config.max_tokens)
+        return JudgeReply(parse_score_line(text), text)
+
+    def complete(self, messages: list[dict], max_tokens: int) -> str:
+        """The judge model's reply to a chat (also alpaca_eval's annotator, ``pdbench.eval.alpaca``)."""
+        if self.client is None:
+            raise JudgeConfigError(f"judge {self.config.name} serves its own model: ask it inside judge.serving()")
         self.requests += 1
         try:
             completion = self.client.chat.completions.create(
-                model=self.config.model,
-                messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}],
-                temperature=self.config.temperature,
-                max_tokens=self.config.max_tokens,
-            )
+                model=self.model, messages=messages, temperature=self.config.temperature, max_tokens=max_tokens)
         except openai.APIError as error:
             raise self._unavailable(error, f"a request, after {self.config.max_retries} retries",
                                     self.config.timeout_s) from None
         choices = getattr(completion, "choices", None)
-        text = (choices[0].message.content if choices else None) or ""
-        return JudgeReply(parse_score_line(text), text)
+        return (choices[0].message.content if choices else None) or ""
 
     def _unavailable(self, error, during: str, timeout_s: float) -> JudgeUnavailableError:
         """One line naming the endpoint and the failure. Only the status and error kind are quoted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from pdbench.eval.verdicts import JudgeReply
 
@@ -18,6 +19,10 @@ class RubricJudge:
 
     def check(self) -> None:
         """Nothing to reach: the rubric runs in process."""
+
+    def serving(self):
+        """Nothing to start: the rubric runs in process."""
+        return nullcontext()
 
     def judge(self, instruction: str, response_1: str, response_2: str) -> JudgeReply:
         """Both responses rated against the prompt's spec; the 'raw' text shows the two scores."""

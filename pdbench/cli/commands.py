@@ -88,6 +88,7 @@ def select(strategy, preset, config_file, out, strategy_path, **overrides):
 @CONFIG_OPTION
 @click.option("--policy", help="SFT policy: embedded alias, HF id or path.")
 @click.option("--sft-dataset", help="Fine-tune --policy on this dataset first (Hub id or file), e.g. teknium/OpenHermes-2.5.")
+@click.option("--chat-template", help="Chat template for checkpoints without one: chatml | llama3 | a .jinja file.")
 @click.option("--baseline", help="Pairwise baseline: overall | sft | PATH.")
 @click.option("--eval-sets", help="world | paper | comma-separated set names.")
 @click.option("--eval-prompts", "eval_prompts_per_set", type=int, help="Prompts per evaluation set (0 = all).")
@@ -263,6 +264,7 @@ def eval_command(model, baseline, preset, judge, judge_base_url, judge_timeout_s
     """
     from pdbench.eval.evaluate import format_table
     from pdbench.pipeline.compare import compare_models
+    from pdbench.pipeline.report import format_alpaca
     from pdbench.pipeline.config import resolve_config
 
     decoding = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed}
@@ -270,11 +272,11 @@ def eval_command(model, baseline, preset, judge, judge_base_url, judge_timeout_s
                             judge=_judge_override(judge, base_url=judge_base_url, timeout_s=judge_timeout_s,
                                                   max_retries=judge_max_retries), **evaluation)
     result = compare_models(model, baseline, config.evaluation, config.judge, config.decoding, baseline_temperature,
-                            frozenset(force), alpaca, out)
+                            frozenset(force), config.alpaca if alpaca else None, out)
     click.echo(format_table(result))
     if alpaca:
         metrics = result["alpaca_eval"]
-        click.echo(f"AlpacaEval: WR {metrics['win_rate']:.2f}  LC {metrics['length_controlled_winrate']:.2f}  ({metrics['lc_kind']})")
+        click.echo(format_alpaca(metrics))
     if result["judge_requests"] is not None:
         click.echo(f"judge requests this run: {result['judge_requests']}")
 

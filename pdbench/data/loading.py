@@ -51,6 +51,21 @@ def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0
     return parse_detected(read_raw_records(path), str(path))
 
 
+def dataset_identity(spec: str) -> str:
+    """What determines a dataset's records, for cache keys: a local file's content hash, a named source's name.
+    Editing a file therefore changes every key built on it."""
+    import hashlib
+
+    path = Path(spec)
+    if not path.is_file():
+        return spec
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"{spec}#sha256:{digest.hexdigest()[:20]}"
+
+
 def parse_detected(raws: list[Mapping[str, Any]], source: str) -> list[PromptRecord]:
     """Parse raw records whose format is detected from the first record."""
     if not raws:

@@ -87,16 +87,25 @@ def child_env(launch: Launch) -> dict[str, str]:
     return env
 
 
-def run_child(module: str, folder: Path, launch: Launch) -> float:
+def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> float:
     """Run ``python -m module folder`` as ``launch`` says; returns the child's wall-clock seconds.
 
-    Raises ChildFailedError (one line: which stage, its exit code, where its log is) when it fails.
+    The child's output (its ranks' progress bars, DeepSpeed's and torch.distributed's messages) goes to
+    ``folder/log.txt``, named on stderr as it starts, so a long stage can be followed with ``tail -f``. A child that
+    fails raises ChildFailedError: one line saying what failed and where its log is, then the log's last lines.
     """
+    from pdbench.infra.server import tail
+
+    folder = Path(folder)
+    log = folder / "log.txt"
     command = child_command(module, folder, launch)
+    processes = f"{launch.num_processes} processes" if launch.num_processes > 1 else "1 process"
+    print(f"  {what or module}: {processes}, log {log}", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    code = run_interruptible(command, child_env(launch))
+    with open(log, "ab") as output:
+        code = run_interruptible(command, child_env(launch), output)
     if code != 0:
-        raise ChildFailedError(f"{module} failed (exit code {code}) in {folder}; its output is above")
+        raise ChildFailedError(f"{what or module} failed (exit code {code}); the end of {log}:\n{tail(log, 25)}")
     return time.perf_counter() - started
 
 
@@ -104,9 +113,9 @@ class ChildFailedError(RuntimeError):
     """A stage's child process exited with an error (its own traceback was printed by the child)."""
 
 
-def run_interruptible(command: list[str], env: dict[str, str] | None = None) -> int:
+def run_interruptible(command: list[str], env: dict[str, str] | None = None, output=None) -> int:
     """Run a child to its end and return its exit code; on Ctrl-C stop it with SIGTERM and re-raise here,
-    where it is one line.
+    where it is one line. ``output``: an open file for the child's stdout and stderr (default: this process's).
 
     The child starts with SIGINT ignored (Python installs its KeyboardInterrupt handler only where
     SIGINT is not ignored), so the terminal's Ctrl-C does not print its 80-line traceback.
@@ -114,11 +123,11 @@ def run_interruptible(command: list[str], env: dict[str, str] | None = None) -> 
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child, restored at once here
         try:
-            child = subprocess.Popen(command, env=env)
+            child = subprocess.Popen(command, env=env, stdout=output, stderr=output and subprocess.STDOUT)
         finally:
             signal.signal(signal.SIGINT, previous)
     else:  # signal dispositions can only be changed on the main thread
-        child = subprocess.Popen(command, env=env)
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=output and subprocess.STDOUT)
     try:
         return child.wait()
     except KeyboardInterrupt:

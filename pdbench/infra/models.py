@@ -129,6 +129,22 @@ def resolve_model_path(spec: str) -> str:
     return spec
 
 
+def local_model_folder(spec: str) -> str:
+    """A local folder of ``spec``: an embedded alias's or a path as ``resolve_model_path`` gives it, a Hugging Face
+    id downloaded into (or found in) the Hub cache. ``HF_HUB_OFFLINE=1`` makes a missing download one clear error."""
+    path = resolve_model_path(spec)
+    if Path(path).expanduser().is_dir():
+        return str(Path(path).expanduser())
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(path)
+    except Exception as error:  # offline, gated, unknown: all mean the same to the user
+        raise FileNotFoundError(f"model {spec}: not a local folder, and the Hugging Face Hub did not give it "
+                                f"({type(error).__name__}); run `pdbench prepare` where the Hub is reachable, "
+                                "or pass a local path") from None
+
+
 def load_causal_lm(
     spec: str, dtype: torch.dtype = torch.float32, device: str = "cpu"
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:

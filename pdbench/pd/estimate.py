@@ -41,35 +41,31 @@ def aspects_of(pairs: pd.DataFrame) -> list[str]:
 
 def estimate_pd(
     pairs: pd.DataFrame, config: PDConfig, seed: int, variant: str = "ours", backend=None, force: bool = False,
-    launch=None,
+    base=None,
 ) -> PDResult:
-    """PD of every pair from proxy reward models (cached); ``launch``: how the ``lm`` backend's children start."""
+    """PD of every pair from proxy reward models (cached); ``base``: the ``lm`` backend's ``RewardBase``."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown PD variant {variant!r}; known: {', '.join(VARIANTS)}")
     key = content_key("pd", variant, frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed,
-                      *_backend_identity(config, launch))
-    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config, launch)), force)
+                      *_base_identity(config, base))
+    return _cached(key, lambda: _estimate(pairs, config, seed, variant, backend or make_backend(config, base)), force)
 
 
 def unified_gaps(pairs: pd.DataFrame, config: PDConfig, seed: int, backend=None, force: bool = False,
-                 launch=None) -> PDResult:
+                 base=None) -> PDResult:
     """A1: one reward model on a uniform p_r sample of all pairs, no aspects, no length terms.
 
     The table holds pair_id and ``gap`` (its reward gap chosen - rejected on every pair).
     """
     key = content_key("unified", frame_fingerprint(pairs, PAIR_COLUMNS), config.to_dict(), seed,
-                      *_backend_identity(config, launch))
-    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config, launch)), force)
+                      *_base_identity(config, base))
+    return _cached(key, lambda: _unified(pairs, config, seed, backend or make_backend(config, base)), force)
 
 
-def _backend_identity(config: PDConfig, launch) -> tuple:
-    """What else determines the ``lm`` backend's reward models: the base model's files and the arithmetic.
-    (Nothing for the embedding backend, whose keys stay as they were.)"""
-    if config.backend != "lm":
-        return ()
-    from pdbench.infra.models import model_fingerprint
-
-    return (model_fingerprint(config.lm_model), launch.precision if launch else "fp32")
+def _base_identity(config: PDConfig, base) -> tuple:
+    """What else determines the ``lm`` backend's reward models: how their base was prepared (template, SFT,
+    arithmetic). Nothing for the embedding backend, whose keys stay as they were."""
+    return tuple(base.identity) if config.backend == "lm" and base is not None else ()
 
 
 def rating_pd(pairs: pd.DataFrame, gamma: float) -> PDResult:
@@ -116,7 +112,9 @@ def _costs(backend, started: float, trained: float, device_seconds_before: float
     backend runs children on several devices (``lm``), else the wall-clock on one device (``embedding``)."""
     seconds = {"rm_training": trained - started, "scoring": time.perf_counter() - trained}
     used = getattr(backend, "device_seconds", None)
-    return {"seconds": seconds, "device_seconds": sum(seconds.values()) if used is None else used - device_seconds_before}
+    base = getattr(backend, "base_record", None) or {}
+    return {"seconds": seconds, "device_seconds": sum(seconds.values()) if used is None else used - device_seconds_before,
+            "base_device_seconds": base.get("device_seconds", 0.0), "rm_trained": getattr(backend, "trained", None)}
 
 
 def _unified(pairs, config, seed, backend) -> PDResult:
@@ -156,8 +154,8 @@ def _held_out_accuracy(pairs, aspects, gaps, train_rows) -> dict[str, float | No
     return accuracy
 
 
-def make_backend(config: PDConfig, launch=None):
-    """The reward-model backend named by ``config.backend`` (``launch``: how the ``lm`` backend's children start)."""
+def make_backend(config: PDConfig, base=None):
+    """The reward-model backend named by ``config.backend`` (``base``: the ``lm`` backend's ``RewardBase``)."""
     if config.backend == "embedding":
         from pdbench.pd.embedding_backend import EmbeddingBackend
 
@@ -165,7 +163,7 @@ def make_backend(config: PDConfig, launch=None):
     if config.backend == "lm":
         from pdbench.pd.lm_backend import LMBackend
 
-        return LMBackend(config, launch)
+        return LMBackend(config, base)
     raise ValueError(f"unknown reward-model backend {config.backend!r}; known: embedding, lm")
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,25 +57,43 @@ def conversation(prompt: str, aspect: str | None) -> list[dict]:
     return ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
 
 
+@dataclass(frozen=True)
+class RewardBase:
+    """Where the ``lm`` backend's reward models start from, prepared only when they are trained.
+
+    The pipeline's reward-model base is a stage of its own (chat template, SFT), run on first need so that a run
+    whose PD comes from the cache never prepares it; ``identity`` says what determines it, for PD's cache key.
+    """
+
+    prepare: Callable[[], tuple[str, dict]]
+    """Returns the base model's folder and the stage record of preparing it (its SFT's cost ...)."""
+    identity: tuple
+    """What determines the base (model spec, chat template, SFT data and settings, arithmetic)."""
+    launch: Launch = Launch()
+    """How training and scoring children start."""
+
+
 class LMBackend:
     """Reward models fine-tuned from a causal LM (one all-in-one model, or one per aspect).
 
-    Training and scoring each run in a child process (``pdbench.pd.reward_entry``, started as ``launch``
-    says: several processes and DeepSpeed ZeRO-3 for training, one process for scoring), so the main process
-    holds no model. The trained models live in a work folder under the cache until this backend is dropped.
+    Training and scoring each run in a child process (``pdbench.pd.reward_entry``, started as the base's
+    ``launch`` says: several processes and DeepSpeed ZeRO-3 for training, one process for scoring), so the main
+    process holds no model. The trained models live in a work folder under the cache until this backend is dropped.
     """
 
-    def __init__(self, config: PDConfig, launch: Launch | None = None):
+    def __init__(self, config: PDConfig, base: RewardBase | None = None):
         from transformers import AutoTokenizer
 
         from pdbench.infra.models import resolve_model_path
 
         self.config = config
-        self.launch = launch or Launch()
-        self.model_path = resolve_model_path(config.lm_model)
+        self.launch = base.launch if base else Launch()
+        self.model_path, self.base_record = base.prepare() if base else (resolve_model_path(config.lm_model), {})
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
         self._work = tempfile.TemporaryDirectory(prefix="pdbench-rm-", dir=_work_root())
         weakref.finalize(self, self._work.cleanup)
+        self.trained: dict = {}
+        """How the last reward model trained: its processes and whether ZeRO-3 partitioned it (rank 0's record)."""
         self.seconds: dict[str, float] = {}
         """Wall-clock of the children: ``rm_training`` and ``scoring``."""
         self.device_seconds = 0.0
@@ -132,10 +151,11 @@ class LMBackend:
                "precision": self.launch.precision, "num_processes": self.launch.num_processes}
         (folder / "job.json").write_text(json.dumps(job))
         self._run(folder, self.launch, "rm_training")
+        self.trained = {**json.loads((folder / "rank-0.json").read_text()), "processes": self.launch.num_processes}
         return str(folder / "model")
 
     def _run(self, folder: Path, launch: Launch, part: str) -> None:
-        seconds = run_child("pdbench.pd.reward_entry", folder, launch)
+        seconds = run_child("pdbench.pd.reward_entry", folder, launch, f"reward model {part.replace('rm_', '')}")
         self.seconds[part] = self.seconds.get(part, 0.0) + seconds
         self.device_seconds += seconds * launch.num_processes
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig
+from pdbench.eval.config import AlpacaEvalConfig, DecodingConfig, EvalConfig, JudgeConfig
 from pdbench.infra.fileio import write_json
 from pdbench.infra.models import check_model_spec, resolve_model_path
 
 
 def compare_models(model: str, baseline: str, evaluation: EvalConfig, judge: JudgeConfig, decoding: DecodingConfig,
                    baseline_temperature: float | None = None, force: frozenset[str] = frozenset(),
-                   with_alpaca: bool = False, out: Path | None = None) -> dict:
+                   alpaca: AlpacaEvalConfig | None = None, out: Path | None = None) -> dict:
     """Pairwise evaluation of ``model`` against ``baseline`` (model specs); ``force`` holds ``generate`` and / or
-    ``judge`` to redo cached answers or verdicts. With ``with_alpaca`` also AlpacaEval-2 WR / LC of ``model``
-    (on the world, against ``baseline``'s answers). Writes result.json and samples.json to ``out`` if given."""
+    ``judge`` to redo cached answers or verdicts. With ``alpaca`` also AlpacaEval-2 WR / LC of ``model`` (on the
+    world, against ``baseline``'s answers). Writes result.json and samples.json to ``out`` if given."""
     from pdbench.eval.evaluate import pairwise_evaluation
     from pdbench.eval.setup import alpaca_metrics, build_judge, eval_sets
     from pdbench.infra.quiet import known_warnings_silenced
@@ -26,12 +26,14 @@ def compare_models(model: str, baseline: str, evaluation: EvalConfig, judge: Jud
     judge_instance.check()
     model_path, baseline_path = resolve_model_path(model), resolve_model_path(baseline)
     baseline_decoding = None if baseline_temperature is None else replace(decoding, temperature=baseline_temperature)
-    result = pairwise_evaluation(model_path, baseline_path, eval_sets(evaluation), judge_instance, decoding,
-                                 baseline_decoding=baseline_decoding, refresh_generations="generate" in force,
-                                 refresh_judge="judge" in force, max_invalid_share=evaluation.max_invalid_share)
-    if with_alpaca:
-        with known_warnings_silenced():
-            result["alpaca_eval"] = alpaca_metrics(evaluation, decoding, model_path, baseline_path)
+    with judge_instance.serving():
+        result = pairwise_evaluation(model_path, baseline_path, eval_sets(evaluation), judge_instance, decoding,
+                                     baseline_decoding=baseline_decoding, refresh_generations="generate" in force,
+                                     refresh_judge="judge" in force, max_invalid_share=evaluation.max_invalid_share)
+        if alpaca:
+            with known_warnings_silenced():
+                result["alpaca_eval"] = alpaca_metrics(evaluation, alpaca, decoding, model_path, baseline_path,
+                                                       Path(out or ".") / "alpaca_eval", judge_instance)
     result["judge_requests"] = getattr(judge_instance, "requests", None)
     if out:
         write_json(Path(out) / "result.json", {k: v for k, v in result.items() if k != "samples"})

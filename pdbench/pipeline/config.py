@@ -1,4 +1,5 @@
-"""Run configuration: the presets ``smoke``, ``tiny`` (default) and ``paper``, YAML files and flag overrides."""
+"""Run configuration: the presets ``smoke``, ``tiny`` (default), ``paper`` and ``paper-mini``, YAML files and flag
+overrides."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from pdbench.eval.config import DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits, load_judge
+from pdbench.eval.config import AlpacaEvalConfig, DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits, load_judge
 from pdbench.pd.config import PDConfig
 from pdbench.training.config import PRECISIONS, SFTConfig, TrainConfig
 
@@ -45,6 +46,12 @@ class RunConfig:
     """Share of unparseable judge verdicts above which the evaluation fails; a run warns from 5 %."""
     alpaca_eval: bool = True
     """Also compute AlpacaEval-2-style WR / LC."""
+    alpaca: AlpacaEvalConfig = field(default_factory=AlpacaEvalConfig)
+    """Who annotates AlpacaEval and against which reference (``pdbench.eval.config.AlpacaEvalConfig``)."""
+    chat_template: str | None = None
+    """Chat template for checkpoints without one (the paper's base Llamas): ``chatml``, ``llama3`` or a ``.jinja``
+    file; applied alike in SFT, reward-model training, DPO and generation, and saved with the SFT checkpoint
+    (``pdbench.infra.chat_templates``). None: each model's own (a model without one fails before any compute)."""
     num_processes: int = 1
     """Training processes (GPUs); >1 relaunches under `accelerate launch`."""
     accelerate_config: str | None = None
@@ -68,6 +75,27 @@ class RunConfig:
             check_judge_fits(self.judge, self.evaluation)
         except ValueError as error:
             raise ConfigError("judge", str(error)) from None
+        if self.alpaca.annotator is None:  # resolved once, here: the rubric where it can rate, else AlpacaEval's own
+            annotator = "rubric" if self.eval_sets == "world" else "weighted_alpaca_eval_gpt4_turbo"
+            object.__setattr__(self, "alpaca", dataclasses.replace(self.alpaca, annotator=annotator))
+        if self.alpaca_eval and self.alpaca.is_rubric and self.eval_sets != "world":
+            raise ConfigError("alpaca.annotator", f"alpaca.annotator: the rubric only annotates world prompts, not "
+                              f"{self.eval_sets!r}; use an alpaca_eval annotator (weighted_alpaca_eval_gpt4_turbo) "
+                              "or `judge`")
+        if self.alpaca_eval and self.alpaca.annotator == "judge" and self.judge.kind == "rubric":
+            raise ConfigError("alpaca.annotator", "alpaca.annotator: `judge` needs a model judge (an openai-kind judge), "
+                              "not the rubric; for the rubric set alpaca.annotator: rubric")
+        if self.chat_template is not None:
+            from pdbench.infra.chat_templates import ChatTemplateError, resolve_template
+
+            try:
+                resolve_template(self.chat_template)
+            except ChatTemplateError as error:
+                raise ConfigError("chat_template", str(error)) from None
+        for path, setting in (("decoding.server", self.decoding.server), ("judge.serve", self.judge.serve)):
+            if setting is not None and setting not in SERVER_NAMES and "{model}" not in setting:
+                raise ConfigError(path, f"{path}: {', '.join(SERVER_NAMES)} or a command template with {{model}} "
+                                  f"and {{port}}, got {setting!r}")
 
     @property
     def evaluation(self) -> EvalConfig:
@@ -98,23 +126,55 @@ PRESETS: dict[str, dict] = {
         "train": {"learning_rate": 2e-5, "batch_size": 8, "per_device_batch_size": 4, "max_length": 512},
         "decoding": {"max_new_tokens": 64, "batch_size": 256},
     },
-    # The paper SFTs both Llamas on OpenHermes-2.5 first (App. B.3): point policy / lm_model at
-    # those checkpoints. Its judge is Qwen2-Max, here through DashScope's OpenAI-compatible API.
+    # The paper (App. B.3): both base Llamas SFT'd on OpenHermes-2.5 (SFTConfig's defaults are its recipe), then
+    # the 3B as the all-in-one reward model and the 8B aligned by DPO (TrainConfig's defaults), on 8 GPUs with
+    # DeepSpeed ZeRO-3. The base checkpoints have no chat template: Llama 3's turn format is ours (the paper names
+    # none). Generation by vLLM, served from its own environment; the judge is Qwen2-Max through DashScope's
+    # OpenAI-compatible API; AlpacaEval 2 with its own GPT-4-turbo annotator (the paper names GPT-4o; any
+    # alpaca_eval annotator config can be set).
     "paper": {
         "dataset": "ultrafeedback",
         "policy": "meta-llama/Llama-3.1-8B",
+        "chat_template": "llama3",
+        "sft": {"dataset": "teknium/OpenHermes-2.5"},
         "eval_sets": "paper", "eval_prompts_per_set": 0,
         "judge": "qwen-max",  # eval/judges/configs/qwen-max.yaml
+        "alpaca": {"annotator": "weighted_alpaca_eval_gpt4_turbo"},  # also the default off world prompts
         "pd": {"backend": "lm", "lm_model": "meta-llama/Llama-3.2-3B"},
         "train": {},  # TrainConfig's defaults are the paper's (App. B.3)
-        "decoding": {"max_new_tokens": 2048, "batch_size": 32, "use_vllm": True},
+        "decoding": {"max_new_tokens": 2048, "batch_size": 32, "server": "vllm"},
         "num_processes": 8,
+        "accelerate_config": "deepspeed_zero3.yaml",
+    },
+    # The paper preset with small parts and nothing else changed, so that every paper-scale code path runs offline
+    # on 2 CPU cores (or one GPU: --num-processes 1): the world exported as UltraFeedback and OpenHermes-2.5 files;
+    # SmolLM2-135M saved without its chat template as both base checkpoints; both SFT'd (the paper's recipe, 128
+    # conversations); PD from the all-in-one LM reward model; SFT, reward model and DPO each in 2 processes under
+    # the paper's ZeRO-3 config; generation and judging by `transformers serve` processes pdbench starts; AlpacaEval
+    # through alpaca_eval's own code with the served judge as annotator. A 135M judge mostly fails the paper's
+    # score format (its verdicts count as ties), hence max_invalid_share 1: paper-mini proves the path, not results.
+    "paper-mini": {
+        "dataset": "world@ultrafeedback", "world_prompts": 100,
+        "policy": "smollm2-135m-notemplate",
+        "chat_template": "chatml",
+        "sft": {"dataset": "world@openhermes", "max_samples": 128},
+        "eval_sets": "world", "eval_prompts_per_set": 4, "max_invalid_share": 1.0,
+        "judge": {"name": "served-smollm2", "kind": "openai", "model": "smollm2-135m-instruct",
+                  "serve": "transformers", "max_tokens": 32, "max_retries": 1, "timeout_s": 300.0},
+        "alpaca": {"annotator": "judge"},
+        "pd": {"backend": "lm", "lm_model": "smollm2-135m-notemplate"},
+        "train": {},
+        "decoding": {"max_new_tokens": 64, "batch_size": 8, "server": "transformers"},
+        "num_processes": 2,
         "accelerate_config": "deepspeed_zero3.yaml",
     },
 }
 """Preset name -> overrides of RunConfig's defaults (nested dicts for pd / train / decoding)."""
 
-_NESTED = {"sft": SFTConfig, "pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig, "judge": JudgeConfig}
+_NESTED = {"sft": SFTConfig, "pd": PDConfig, "train": TrainConfig, "decoding": DecodingConfig, "judge": JudgeConfig,
+           "alpaca": AlpacaEvalConfig}
+SERVER_NAMES = ("transformers", "vllm")
+"""Named server settings (``pdbench.eval.serving.SERVER_TEMPLATES``; this module imports no torch)."""
 
 
 class ConfigError(ValueError):
@@ -150,6 +210,9 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     "sft.batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.per_device_batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),
+    "sft.max_length": (lambda v: v >= 1, ">= 1"),
+    "sft.max_samples": (lambda v: v >= 0, ">= 0 (0 = all)"),
+    "decoding.server_start_timeout_s": (lambda v: v > 0, "> 0"),
     "pd.p_r": (lambda v: 0 < v <= 1, "in (0, 1]"),
     "pd.gamma": (lambda v: 0 < v <= 1, "in (0, 1]"),
     "pd.tau": (lambda v: v > 0, "> 0"),

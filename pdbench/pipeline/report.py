@@ -22,8 +22,7 @@ def format_result(result: dict) -> str:
     alpaca = result.get("alpaca_eval")
     if alpaca:
         reference = alpaca.get("reference", "GPT-4 turbo")
-        lines.append(f"AlpacaEval: WR {alpaca['win_rate']:.2f}  LC {alpaca['length_controlled_winrate']:.2f}"
-                     f"  ({alpaca['lc_kind']}; reference: {reference})")
+        lines.append(format_alpaca(alpaca))
         lines.append(f"  WR = % of prompts where the judge prefers the policy's answer to the reference's ({reference});"
                      " ties count half. LC = the same, length-controlled: the win rate predicted for answers as long"
                      " as the reference's. 50 = no better than the reference.")
@@ -33,10 +32,23 @@ def format_result(result: dict) -> str:
         lines.append(format_behaviour(result["behaviour"]))
     hours = result["gpu_hours"]
     unit = "GPU-hours" if hours["device"] != "cpu" else "device-hours (cpu)"
-    lines.append(f"{unit}: selection {hours['selection']:.4f}  training {hours['training']:.4f}  "
-                 f"evaluation {hours['evaluation']:.4f}  total {hours['total']:.4f}"
+    lines.append(f"{unit}: sft {hours.get('sft', 0.0):.4f}  selection {hours['selection']:.4f}  "
+                 f"training {hours['training']:.4f}  evaluation {hours['evaluation']:.4f}  total {hours['total']:.4f}"
                  "  (wall-clock x devices; Table 1's column is selection + training)")
     reused = [name for name, cost in result["costs"].items() if cost.get("cached")]
     if reused:
         lines.append(f"reused from cache: {', '.join(reused)}")
     return "\n".join(lines)
+
+
+def format_alpaca(alpaca: dict) -> str:
+    """The AlpacaEval line: WR and LC with the LC's kind and reference, how many annotations were read, and why
+    when a number is missing or the LC is not the official one."""
+    if alpaca.get("win_rate") is None:
+        return f"AlpacaEval: no WR ({alpaca.get('note', 'no annotation')})"
+    parts = [alpaca["lc_kind"], f"reference: {alpaca.get('reference', 'GPT-4 turbo')}"]
+    if "annotated" in alpaca:
+        parts.append(f"{alpaca['annotated']} of {alpaca['asked']} annotations read by {alpaca.get('annotator', '?')}")
+    line = (f"AlpacaEval: WR {alpaca['win_rate']:.2f}  LC {alpaca['length_controlled_winrate']:.2f}"
+            f"  ({'; '.join(parts)})")
+    return line + (f"\n  {alpaca['note']}" if alpaca.get("note") else "")

@@ -28,10 +28,11 @@ from pdbench.tracking.record import config_tags, curve_event, metrics_event, pro
 from pdbench.pipeline.rundir import clear_results
 from pdbench.pipeline.stages import (device_name, initial_policy_stage, is_trained, pairs_stage, selection_stage,
                                     trained_policy_stage)
+from pdbench.selection.plan import Plan
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
-PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "evaluation")
+PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "generation", "evaluation")
 """The stages every run goes through, in order (``stage_names`` adds the optional ones)."""
 
 
@@ -57,7 +58,36 @@ def validate(config: RunConfig, strategy_paths=()):
     get_strategy(config.strategy, strategy_paths)  # unknown names fail here, with suggestions
     judge = build_judge(config.judge, config.evaluation)
     judge.check()  # a missing API key or an unreachable endpoint fails here, not after training
+    problem = next(iter(run_problems(config)), None)
+    if problem:
+        raise ValueError(problem)
     return judge
+
+
+def run_problems(config: RunConfig) -> list[str]:
+    """What stops a run of ``config`` that can be seen before it starts, beyond the judge: AlpacaEval's annotator key,
+    the generation server's executable, local models without a chat template (``pdbench run`` fails on the first,
+    ``--dry-run`` lists them all)."""
+    import os
+
+    from pdbench.eval.serving import server_problem
+    from pdbench.infra.chat_templates import has_chat_template
+    from pdbench.infra.models import is_embedded, resolve_model_path
+
+    problems = []
+    if config.alpaca_eval and config.alpaca.is_named and not os.environ.get(config.alpaca.api_key_env):
+        problems.append(f"AlpacaEval's annotator {config.alpaca.annotator} needs an API key: set "
+                        f"${config.alpaca.api_key_env} (or alpaca_eval: false in a --config file)")
+    if config.decoding.server and (problem := server_problem(config.decoding.server)):
+        problems.append(f"generation server: {problem}")
+    if config.chat_template is None:
+        models = [("policy", config.policy)] + ([("reward model", config.pd.lm_model)] if config.pd.backend == "lm" else [])
+        for what, spec in models:
+            path = Path(spec).expanduser()
+            if (is_embedded(spec) or path.is_dir()) and not has_chat_template(resolve_model_path(spec)):
+                problems.append(f"{what} {spec} has no chat template: set chat_template (chatml, llama3 or a .jinja "
+                                "file)")
+    return problems
 
 
 def run_cell(config: RunConfig, run_dir: Path | None = None, force: frozenset[str] = frozenset(), strategy_paths=(),
@@ -129,54 +159,22 @@ def _progress(config: RunConfig, sets: dict[str, list[str]], journal: Journal, t
 
 def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, sets: dict[str, list[str]],
             judge, progress: Progress, journal: Journal) -> dict:
-    from pdbench.eval.evaluate import pairwise_evaluation
-    from pdbench.eval.setup import alpaca_metrics
-
-    costs = {}
-    with progress.stage("initial_policy") as stage:
-        sft_path, costs["sft"] = initial_policy_stage(config, force="sft" in force)
-        stage.cached = costs["sft"]["cached"]
-    with progress.stage("pairs") as stage:
-        pairs, costs["data"] = pairs_stage(config, force="data" in force)
-        stage.cached = costs["data"]["cached"]
-
-    with progress.stage("selection") as stage:
-        selection = selection_stage(config, pairs, run_dir / "plan", strategy_paths, force="pd" in force)
-        plan, costs["selection"] = selection.plan, selection.cost
-        # PD artifacts record the seconds they cost when computed: far more than this run spent = reused.
-        stage.cached = bool(selection.context.used) and selection.wall < costs["selection"]["seconds"] / 2
-        journal.append(metrics_event(_reward_model_accuracies(selection.context)))  # sent when the stage finishes
-
+    cell = _Cell(config, run_dir, force, strategy_paths, progress, journal)
+    sft_path = cell.initial_policy()
+    pairs = cell.pairs()
+    plan = cell.selection(pairs)
     baseline_plan = _baseline_plan(config, pairs, strategy_paths)
     # Work = pairs to train on; 0 when the trained model is in the cache already.
     progress.work["training"] = 0 if is_trained(config, pairs, plan) else len(plan.rows)
     progress.work["baseline"] = 0 if baseline_plan is None or is_trained(
         replace(config, strategy="overall", budget=1.0), pairs, baseline_plan) else len(baseline_plan.rows)
-    with progress.stage("training") as stage:
-        policy_path, costs["training"] = trained_policy_stage(config, pairs, plan, force="train" in force)
-        stage.cached = costs["training"]["cached"]
-        journal.append(curve_event(costs["training"].get("log_history", []), "train"))
-    with progress.stage("baseline") as stage:
-        baseline_path, costs["baseline"] = _baseline(config, pairs, baseline_plan, force="baseline" in force)
-        stage.cached = costs["baseline"]["cached"]
-        journal.append(curve_event(costs["baseline"].get("log_history", []), "baseline_train"))
-
-    with progress.stage("evaluation"):
-        started = time.perf_counter()
-        evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, config.decoding,
-                                         refresh_generations="generate" in force, refresh_judge="judge" in force,
-                                         max_invalid_share=config.max_invalid_share)
-        costs["evaluation"] = {"seconds": time.perf_counter() - started, "parts": evaluation["seconds"], "devices": 1,
-                               "device": device_name()}
-    alpaca = None
-    if config.alpaca_eval:
-        with progress.stage("alpaca_eval"), known_warnings_silenced():
-            alpaca = alpaca_metrics(config.evaluation, config.decoding, policy_path, sft_path)
-
-    behaviour = None
-    if config.eval_sets == "world":
-        with progress.stage("behaviour"):
-            behaviour = _world_behaviour(config, evaluation["samples"], sft_path)
+    policy_path = cell.training(pairs, plan)
+    baseline_path = cell.baseline(pairs, baseline_plan)
+    cell.generation(policy_path, baseline_path, sft_path, sets)
+    with judge.serving():  # a judge that serves its own model runs while the run judges, and no longer
+        evaluation = cell.evaluation(policy_path, baseline_path, sets, judge)
+        alpaca = cell.alpaca_eval(policy_path, sft_path, judge) if config.alpaca_eval else None
+    behaviour = cell.behaviour(evaluation["samples"], sft_path) if config.eval_sets == "world" else None
 
     result = {
         "config": config.to_dict(),
@@ -186,14 +184,131 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         "alpaca_eval": alpaca,
         "behaviour": behaviour,
         "taught": _taught_summary(run_dir / "plan" / "diagnostics.json"),
-        "costs": costs,
-        "gpu_hours": gpu_hours(costs),
+        "costs": cell.costs,
+        "paths": code_paths(config, cell.costs, alpaca),
+        "gpu_hours": gpu_hours(cell.costs),
         "policy_path": policy_path,
         "baseline_path": baseline_path,
     }
     write_json(run_dir / "result.json", result)
     write_json(run_dir / "samples.json", evaluation["samples"])
     return result
+
+
+class _Cell:
+    """One run's stages, one method each, in pipeline order; each records its cost in ``costs``: wall-clock
+    ``seconds`` and ``device_seconds`` (wall-clock x the devices it occupied)."""
+
+    def __init__(self, config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, progress: Progress,
+                 journal: Journal):
+        self.config, self.run_dir, self.force, self.strategy_paths = config, run_dir, force, strategy_paths
+        self.progress, self.journal = progress, journal
+        self.costs: dict[str, dict] = {}
+
+    def initial_policy(self) -> str:
+        """The policy with its chat template, after SFT when the SFT stage is on (``initial_policy_stage``)."""
+        with self.progress.stage("initial_policy") as stage:
+            path, self.costs["sft"] = initial_policy_stage(self.config, force="sft" in self.force)
+            stage.cached = self.costs["sft"]["cached"]
+            self.journal.append(curve_event(self.costs["sft"].get("log_history", []), "sft_train"))
+        return path
+
+    def pairs(self):
+        """The aspect-labelled pair table (``pairs_stage``)."""
+        with self.progress.stage("pairs") as stage:
+            pairs, self.costs["data"] = pairs_stage(self.config, force="data" in self.force)
+            stage.cached = self.costs["data"]["cached"]
+        return pairs
+
+    def selection(self, pairs) -> Plan:
+        """The strategy's Plan, exported to the run folder (``selection_stage``)."""
+        with self.progress.stage("selection") as stage:
+            selection = selection_stage(self.config, pairs, self.run_dir / "plan", self.strategy_paths,
+                                        force="pd" in self.force)
+            self.costs["selection"] = selection.cost
+            # PD artifacts record the seconds they cost when computed: far more than this run spent = reused.
+            stage.cached = bool(selection.context.used) and selection.wall < selection.cost["seconds"] / 2
+            self.journal.append(metrics_event(_reward_model_accuracies(selection.context)))  # sent when it finishes
+        return selection.plan
+
+    def training(self, pairs, plan: Plan) -> str:
+        """The policy trained on the Plan (``trained_policy_stage``)."""
+        with self.progress.stage("training") as stage:
+            path, self.costs["training"] = trained_policy_stage(self.config, pairs, plan, force="train" in self.force)
+            stage.cached = self.costs["training"]["cached"]
+            self.journal.append(curve_event(self.costs["training"].get("log_history", []), "train"))
+        return path
+
+    def baseline(self, pairs, baseline_plan) -> str:
+        """The pairwise baseline (``_baseline``)."""
+        with self.progress.stage("baseline") as stage:
+            path, self.costs["baseline"] = _baseline(self.config, pairs, baseline_plan, force="baseline" in self.force)
+            stage.cached = self.costs["baseline"]["cached"]
+            self.journal.append(curve_event(self.costs["baseline"].get("log_history", []), "baseline_train"))
+        return path
+
+    def generation(self, policy_path: str, baseline_path: str, sft_path: str, sets: dict[str, list[str]]) -> None:
+        """Every answer the evaluation needs, each model once (served once, when a server generates): the policy's
+        to the test sets and AlpacaEval's prompts, the baseline's, and the initial policy's (AlpacaEval's reference
+        on world prompts). Later stages read them from the cache."""
+        from pdbench.eval.generate import generate_sets
+        from pdbench.eval.serving import served_devices
+        from pdbench.eval.setup import alpaca_sets
+
+        config, refresh = self.config, "generate" in self.force
+        alpaca = alpaca_sets(config.evaluation, config.alpaca) if config.alpaca_eval else {}
+        jobs = [(policy_path, {**sets, **alpaca}), (baseline_path, sets)]
+        if config.alpaca_eval and config.eval_sets == "world":
+            jobs.append((sft_path, alpaca))
+        with self.progress.stage("generation"):
+            started = time.perf_counter()
+            for model, model_sets in jobs:
+                generate_sets(model, model_sets, config.decoding, force=refresh)
+            seconds = time.perf_counter() - started
+            self.costs["generation"] = _cost(seconds, served_devices(config.decoding.server))
+
+    def evaluation(self, policy_path: str, baseline_path: str, sets: dict[str, list[str]], judge) -> dict:
+        """Both orders of every (policy, baseline) answer pair judged; win scores and AW."""
+        from pdbench.eval.evaluate import pairwise_evaluation
+
+        with self.progress.stage("evaluation"):
+            started = time.perf_counter()
+            evaluation = pairwise_evaluation(policy_path, baseline_path, sets, judge, self.config.decoding,
+                                             refresh_judge="judge" in self.force,
+                                             max_invalid_share=self.config.max_invalid_share)
+            self.costs["evaluation"] = {**_cost(time.perf_counter() - started, self._judge_devices()),
+                                        "parts": evaluation["seconds"]}
+        return evaluation
+
+    def alpaca_eval(self, policy_path: str, sft_path: str, judge) -> dict:
+        """AlpacaEval 2's WR and LC (``pdbench.eval.setup.alpaca_metrics``)."""
+        from pdbench.eval.setup import alpaca_metrics
+
+        config = self.config
+        with self.progress.stage("alpaca_eval"), known_warnings_silenced():
+            started = time.perf_counter()
+            metrics = alpaca_metrics(config.evaluation, config.alpaca, config.decoding, policy_path, sft_path,
+                                     self.run_dir / "alpaca_eval", judge)
+            devices = self._judge_devices() if config.alpaca.annotator == "judge" else int(config.alpaca.is_rubric)
+            self.costs["alpaca_eval"] = _cost(time.perf_counter() - started, devices)
+        return metrics
+
+    def behaviour(self, samples: dict, sft_path: str) -> dict:
+        """What the policy, the baseline and the SFT policy do on the world's held-out prompts."""
+        with self.progress.stage("behaviour"):
+            return _world_behaviour(self.config, samples, sft_path)
+
+    def _judge_devices(self) -> int:
+        """Devices the judge occupies here: its server's, 1 for the in-process rubric, 0 for a remote API."""
+        from pdbench.eval.serving import served_devices
+
+        judge = self.config.judge
+        return served_devices(judge.serve) if judge.serve else 1 if judge.kind == "rubric" else 0
+
+
+def _cost(seconds: float, devices: int) -> dict:
+    return {"seconds": seconds, "devices": devices, "device_seconds": seconds * devices, "device": device_name(),
+            "cached": False}
 
 
 def _world_behaviour(config: RunConfig, samples: dict, sft_path: str) -> dict:
@@ -210,21 +325,56 @@ def _taught_summary(diagnostics_file: Path) -> dict | None:
     return None if taught is None else {name: taught[name] for name in ("all", "conflicting", "consistent")}
 
 
+def code_paths(config: RunConfig, costs: dict, alpaca: dict | None) -> dict:
+    """Which code path each stage ran: training processes (and whether DeepSpeed ZeRO-3 created the model
+    partitioned), a served or an in-process model, the judge's endpoint, official or minimal LC."""
+    def training(record: dict | None) -> dict | None:
+        if not record or record.get("devices", 0) == 0:
+            return None
+        return {"processes": record.get("devices"), "accelerate_config": config.accelerate_config,
+                "zero3_partitioned": record.get("zero3_partitioned"), "reused": record.get("cached", False)}
+
+    judge = config.judge
+    rm = costs.get("selection", {}).get("reward_model")
+    return {
+        "sft": training(costs.get("sft")),
+        "reward_model": None if config.pd.backend != "lm" else
+        {"processes": rm.get("processes"), "zero3_partitioned": rm.get("zero3_partitioned"),
+         "accelerate_config": config.accelerate_config} if rm else "reused (PD from the cache)",
+        "training": training(costs.get("training")),
+        "baseline": training(costs.get("baseline")),
+        "generation": f"served by {config.decoding.server}" if config.decoding.server else "in process (transformers)",
+        "judge": "in process (rubric)" if judge.kind == "rubric" else f"served by {judge.serve}" if judge.serve
+        else f"remote: {judge.base_url or 'api.openai.com'}",
+        "alpaca_eval": None if alpaca is None else
+        {"annotation": "rubric, in process" if config.alpaca.is_rubric else f"alpaca_eval.evaluate ({config.alpaca.annotator})",
+         "lc": alpaca.get("lc_kind")},
+    }
+
+
 def gpu_hours(costs: dict) -> dict:
-    """Table 1's last column: selection and training device-hours, and the total with evaluation; ``device``
-    names the device that trained (or evaluated, for strategies that do not train)."""
+    """Device-hours (GPU-hours on GPUs) per part: wall-clock x the devices each stage occupied, as recorded when it
+    was computed (so a run that reuses a stage still reports its cost). Table 1's column is selection + training;
+    ``sft`` (the policy's and the reward model's base's) is shared by every cell, and ``evaluation`` counts
+    generation and a judge served here, never the wait on a remote API. ``device`` names the device that trained
+    (or evaluated, for strategies that do not train)."""
     def hours(*names):
-        return sum(costs[n]["seconds"] * max(1, costs[n]["devices"]) for n in names if n in costs) / 3600
+        return sum(_device_seconds(costs[n]) for n in names if n in costs) / 3600
 
     device = next((costs[n]["device"] for n in ("training", "evaluation", "selection")
                    if costs.get(n, {}).get("device") not in (None, "none")), "cpu")
-    return {
+    parts = {
+        "sft": hours("sft") + costs.get("selection", {}).get("reward_base_device_seconds", 0.0) / 3600,
         "selection": hours("selection"),
         "training": hours("training"),
-        "evaluation": hours("evaluation"),
-        "total": hours("selection", "training", "evaluation"),
-        "device": device,
+        "evaluation": hours("generation", "evaluation", "alpaca_eval"),
     }
+    return {**parts, "total": sum(parts.values()), "device": device}
+
+
+def _device_seconds(cost: dict) -> float:
+    """A stage's device-seconds (records from before they were kept: wall-clock x devices)."""
+    return cost.get("device_seconds", cost.get("seconds", 0.0) * max(1, cost.get("devices", 1)))
 
 
 def _baseline_plan(config: RunConfig, pairs, strategy_paths):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir, stage_lock
-from pdbench.data.loading import load_records
+from pdbench.infra.launch import Launch
+from pdbench.data.loading import dataset_identity, load_records
 from pdbench.data.pairs import PAIRING_VERSION, build_pairs
 from pdbench.infra.fileio import write_json, write_with
 from pdbench.selection.context import StrategyContext
@@ -72,45 +73,105 @@ def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strat
                     force: bool = False) -> Selection:
     """``config.strategy``'s Plan for ``pairs`` at ``config.budget``, exported to ``out_dir`` (``pdbench run``
     and ``pdbench select`` both); ``force`` recomputes the shared artifacts."""
-    context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd, force=force)
+    context = StrategyContext(pairs, seed=config.seed, pd_config=config.pd, force=force, reward_base=reward_base(config))
     started = time.perf_counter()
     plan = make_plan(config.strategy, pairs, config.budget, context, strategy_paths)
     wall = time.perf_counter() - started
-    parts = {f"{name}.{part}": seconds for name in context.used
+    metas = [getattr(context, name).meta for name in sorted(context.used)]
+    parts = {f"{name}.{part}": seconds for name in sorted(context.used)
              for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items()}
-    cost = {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1,
-            "device": device_name()}
+    seconds = sum(parts.values()) if context.used else wall
+    # Recorded when the artifacts were computed: the children's device time (several GPUs train the reward
+    # model), or the wall-clock on one device; the reward-model base's SFT apart.
+    device_seconds = sum(m.get("device_seconds", sum((m.get("seconds") or {}).values())) for m in metas) \
+        if context.used else wall
+    cost = {"seconds": seconds, "parts": parts, "devices": 1, "device_seconds": device_seconds,
+            "reward_base_device_seconds": sum(m.get("base_device_seconds", 0.0) for m in metas), "device": device_name(),
+            "reward_model": next((m["rm_trained"] for m in metas if m.get("rm_trained")), None)}
     return Selection(plan, context, cost, wall, export_plan(pairs, plan, context, Path(out_dir)))
 
 
-def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
-    """The policy alignment starts from: ``config.policy``, after the optional SFT stage."""
-    from pdbench.infra.models import resolve_model_path
-    from pdbench.training.sft import sft_policy
+def reward_base(config: RunConfig):
+    """The ``lm`` backend's ``RewardBase`` for this run (None for the embedding backend): prepared by
+    ``reward_base_stage`` only when a reward model is trained, identified by its recipe in PD's cache key."""
+    if config.pd.backend != "lm":
+        return None
+    from pdbench.infra.chat_templates import resolve_template
+    from pdbench.infra.models import model_fingerprint
+    from pdbench.pd.lm_backend import RewardBase
 
-    policy = resolve_model_path(config.policy)
-    if not config.sft.dataset:
-        return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
-    folder = stage_dir("sft", content_key("sft", _model_identity(policy), config.sft.to_dict()))
+    launch = training_launch(config)
+    is_sft = bool(config.sft.dataset) and config.sft.reward_model
+    identity = ("reward-base", model_fingerprint(config.pd.lm_model),
+                resolve_template(config.chat_template).jinja if config.chat_template else None,
+                (dataset_identity(sft_dataset_path(config.sft.dataset, config.world_prompts)), config.sft.to_dict())
+                if is_sft else None, launch.precision, launch.num_processes if is_sft else None)
+    return RewardBase(lambda: reward_base_stage(config), identity, launch)
+
+
+def training_launch(config: RunConfig) -> Launch:
+    """How the run's training stages (SFT, reward models, DPO) start their processes: ``config.num_processes``
+    under ``config.accelerate_config``, in the arithmetic of ``train.precision``."""
+    from pdbench.training.launch import accelerate_config_path
+    from pdbench.training.precision import resolve_precision
+
+    return Launch(config.num_processes, accelerate_config_path(config.accelerate_config),
+                  precision=resolve_precision(config.train.precision))
+
+
+def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
+    """The policy alignment starts from: ``config.policy`` with its chat template, after the SFT stage if on."""
+    return prepared_model_stage(config.policy, config, "policy", bool(config.sft.dataset), force)
+
+
+def reward_base_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
+    """The ``lm`` backend's reward-model base: ``pd.lm_model`` with its chat template, after SFT when the SFT stage is
+    on and ``sft.reward_model`` (the paper fine-tunes both Llamas on OpenHermes-2.5)."""
+    return prepared_model_stage(config.pd.lm_model, config, "reward model",
+                                bool(config.sft.dataset) and config.sft.reward_model, force)
+
+
+def prepared_model_stage(spec: str, config: RunConfig, what: str, is_sft: bool, force: bool = False) -> tuple[str, dict]:
+    """``spec`` resolved to a folder whose tokenizer has the chat template (``config.chat_template`` or its own),
+    then fine-tuned on ``config.sft`` in its own process when ``is_sft``; returns (folder, stage record)."""
+    from pdbench.infra.chat_templates import templated_model
+    from pdbench.infra.models import local_model_folder
+    from pdbench.training.launch import run_sft
+
+    base = templated_model(local_model_folder(spec), config.chat_template, what)
+    if not is_sft:
+        return base, {"seconds": 0.0, "devices": 0, "device_seconds": 0.0, "device": "none", "cached": True}
+    launch = training_launch(config)
+    sft = replace(config.sft, dataset=sft_dataset_path(config.sft.dataset, config.world_prompts))
+    key = content_key("sft", _model_identity(base), dataset_identity(sft.dataset), config.sft.to_dict(),
+                      launch.precision, launch.num_processes)
+    folder = stage_dir("sft", key)
     with stage_lock(folder):
         record = _done(folder, force)
         if record is None:
             shutil.rmtree(folder, ignore_errors=True)
-            outcome = sft_policy(policy, config.sft, folder / "work")
+            outcome = run_sft(base, sft, folder / "work", launch)
             (folder / "work" / "model").rename(folder / "model")
-            record = _finish(folder, {"global_step": outcome["global_step"]}, outcome["train_seconds"], devices=1,
-                             device=device_name())
+            record = _finish(folder, {"global_step": outcome["global_step"], "log_history": outcome["log_history"],
+                                      "zero3_partitioned": outcome["zero3_partitioned"], "what": what},
+                             outcome["wall_seconds"], devices=outcome["devices"], device=device_name())
     return str(folder / "model"), record
 
 
+def sft_dataset_path(spec: str, world_prompts: int) -> str:
+    """The SFT data as something ``datasets`` loads: a Hub id or a file (``world@openhermes`` is written out first)."""
+    from pdbench.world.export import export_file, parse_export
+
+    return str(export_file(spec, world_prompts)) if parse_export(spec) else spec
+
+
 def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, force: bool = False) -> tuple[str, dict]:
-    """The policy trained on ``plan`` (or the initial policy for objective ``none``)."""
+    """The policy trained on ``plan`` (or the initial policy for objective ``none``), in its own process(es)."""
     from pdbench.training.launch import run_training
-    from pdbench.training.precision import resolve_precision
 
     policy, _ = initial_policy_stage(config)
     if plan.objective == "none":
-        return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": False}
+        return policy, {"seconds": 0.0, "devices": 0, "device_seconds": 0.0, "device": "none", "cached": False}
     selected = planned_pairs(pairs, plan)
     folder = _trained_folder(config, policy, selected, plan)
     with stage_lock(folder):
@@ -118,14 +179,15 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
         if record is None:
             shutil.rmtree(folder, ignore_errors=True)  # a half-finished attempt: start clean
             n_aspects = pairs["aspect"].nunique()
+            launch = training_launch(config)
             with monitor() as system_metrics:
                 outcome = run_training(policy, selected, plan.objective, n_aspects, config.train, folder / "work",
-                                       config.num_processes, config.accelerate_config)
+                                       launch)
             (folder / "work" / "model").rename(folder / "model")
             record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics,
-                                      "log_history": outcome["log_history"],
-                                      "precision": resolve_precision(config.train.precision)},
-                             outcome["train_seconds"], devices=config.num_processes, device=device_name())
+                                      "log_history": outcome["log_history"], "train_seconds": outcome["train_seconds"],
+                                      "zero3_partitioned": outcome["zero3_partitioned"], "precision": launch.precision},
+                             outcome["wall_seconds"], devices=outcome["devices"], device=device_name())
     return str(folder / "model"), record
 
 
@@ -170,6 +232,7 @@ def _done(folder: Path, force: bool) -> dict | None:
 
 
 def _finish(folder: Path, extra: dict, seconds: float, devices: int, device: str) -> dict:
-    record = {**extra, "seconds": seconds, "devices": devices, "device": device}
+    """Mark a stage folder complete with its cost: wall-clock ``seconds`` on ``devices`` (device-seconds = both)."""
+    record = {**extra, "seconds": seconds, "devices": devices, "device_seconds": seconds * devices, "device": device}
     write_json(folder / DONE, record)
     return {**record, "cached": False}

@@ -20,15 +20,15 @@ class StrategyContext:
 
     def __init__(
         self, pairs: pd.DataFrame, seed: int = 0, pd_config: PDConfig | None = None, backend=None, force: bool = False,
-        launch=None,
+        reward_base=None,
     ):
         self.pairs = pairs
         self.seed = seed
         self.pd_config = pd_config or PDConfig()
         self._backend = backend
         self.force = force
-        self.launch = launch
-        """How the ``lm`` backend's training and scoring children start (``pdbench.infra.launch.Launch``)."""
+        self.reward_base = reward_base
+        """The ``lm`` backend's ``pdbench.pd.lm_backend.RewardBase`` (prepared on first need), or None."""
         """Recompute cached artifacts instead of reading them (``--force pd``)."""
         self.used: set[str] = set()
         """Names of the artifacts a strategy asked for, so exports can include exactly those."""
@@ -41,19 +41,19 @@ class StrategyContext:
     def pd(self) -> PDResult:
         """PD from length-debiased per-aspect proxy reward models (paper §4)."""
         self.used.add("pd")
-        return estimate_pd(self.pairs, self.pd_config, self.seed, "ours", self._get_backend(), self.force, self.launch)
+        return estimate_pd(self.pairs, self.pd_config, self.seed, "ours", self._get_backend(), self.force, self.reward_base)
 
     @cached_property
     def pd_without_length_mitigation(self) -> PDResult:
         """PD from reward models trained on uniform samples with ρ = 0 (ablation A2)."""
         self.used.add("pd_without_length_mitigation")
-        return estimate_pd(self.pairs, self.pd_config, self.seed, "a2", self._get_backend(), self.force, self.launch)
+        return estimate_pd(self.pairs, self.pd_config, self.seed, "a2", self._get_backend(), self.force, self.reward_base)
 
     @cached_property
     def unified(self) -> PDResult:
         """One reward model over all pairs, no aspects (ablation A1); table column ``gap``."""
         self.used.add("unified")
-        return unified_gaps(self.pairs, self.pd_config, self.seed, self._get_backend(), self.force, self.launch)
+        return unified_gaps(self.pairs, self.pd_config, self.seed, self._get_backend(), self.force, self.reward_base)
 
     @cached_property
     def pd_from_ratings(self) -> PDResult:
@@ -66,7 +66,7 @@ class StrategyContext:
         if self._backend is None:
             from pdbench.pd.estimate import make_backend
 
-            self._backend = _LazyBackend(lambda: make_backend(self.pd_config, self.launch))
+            self._backend = _LazyBackend(lambda: make_backend(self.pd_config, self.reward_base))
         return self._backend
 
 

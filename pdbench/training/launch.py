@@ -50,7 +50,7 @@ def run_training(model_path: str, selected: pd.DataFrame, objective: str, n_aspe
     preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
     job = {"kind": "dpo", "model_path": model_path, "objective": objective, "n_aspects": n_aspects,
            "config": config.to_dict(), "num_processes": launch.num_processes}
-    return _run_job(job, output_dir, replace(launch, precision=resolve_precision(config.precision)))
+    return _run_job(job, output_dir, replace(launch, precision=resolve_precision(config.precision)), f"{objective} training")
 
 
 def run_sft(model_path: str, config: SFTConfig, output_dir: Path, launch: Launch = Launch()) -> dict:
@@ -60,13 +60,13 @@ def run_sft(model_path: str, config: SFTConfig, output_dir: Path, launch: Launch
     output_dir.mkdir(parents=True, exist_ok=True)
     job = {"kind": "sft", "model_path": model_path, "config": config.to_dict(), "precision": launch.precision,
            "num_processes": launch.num_processes}
-    return _run_job(job, output_dir, launch)
+    return _run_job(job, output_dir, launch, "SFT")
 
 
-def _run_job(job: dict, output_dir: Path, launch: Launch) -> dict:
+def _run_job(job: dict, output_dir: Path, launch: Launch, what: str) -> dict:
     (output_dir / "job.json").write_text(json.dumps(job))
     for stale in output_dir.glob("rank-*.json"):
         stale.unlink()
-    seconds = run_child(ENTRY, output_dir, launch)
+    seconds = run_child(ENTRY, output_dir, launch, what)
     outcome = json.loads((output_dir / "rank-0.json").read_text())
     return {**outcome, "wall_seconds": seconds, "devices": launch.num_processes}

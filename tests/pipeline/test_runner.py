@@ -79,9 +79,9 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
 
     run_dir, output = first_run
     assert "AW =" in output and "MLflow run" in output and "device-hours (cpu)" in output
-    assert "[1/8] initial_policy ..." in output and "[7/8] alpaca_eval: computed in" in output
-    assert "[8/8] behaviour: computed in" in output
-    assert "is live" in output.split("[1/8]")[0]  # the MLflow run exists from the first stage on
+    assert "[1/9] initial_policy ..." in output and "[8/9] alpaca_eval: computed in" in output
+    assert "[6/9] generation: computed in" in output and "[9/9] behaviour: computed in" in output
+    assert "is live" in output.split("[1/9]")[0]  # the MLflow run exists from the first stage on
     assert "score = win score" in output and "baseline = the initial (SFT) policy" in output
     result = json.loads((run_dir / "result.json").read_text())
     assert set(result["pairwise"]["sets"]) == {"arithmetic", "facts", "format", "unanswerable", "false_premise"}
@@ -94,7 +94,7 @@ def test_smoke_run_prints_table_and_logs_to_mlflow(first_run):
     assert "behaviour (gold rubric" in output
     costs = result["costs"]  # stage parts, for benchmarks/tiny_cell.py
     assert set(costs["selection"]["parts"]) == {"pd.rm_training", "pd.scoring"}
-    assert costs["evaluation"]["parts"]["generation"] > costs["evaluation"]["parts"]["judging"] > 0
+    assert costs["generation"]["seconds"] > costs["evaluation"]["parts"]["judging"] > 0  # answers: their own stage
     runs = mlflow.search_runs(experiment_names=["test"])
     assert len(runs) == 1
     run = runs.iloc[0]
