@@ -65,14 +65,15 @@ CLASSIFIER_PROMPT = "alpaca_eval_clf_gpt4_turbo/alpaca_eval_clf.txt"
 the judge answers ``m`` (the reference's output is better) or ``M`` (the model's)."""
 
 
-def parse_m_or_M(completion: str) -> list[int]:
+def parse_m_or_M(completion: str) -> list[float]:
     """The classifier prompt's answer as alpaca_eval's preference: ``m`` -> 1 (reference), ``M`` -> 2 (model).
 
-    Anything else raises, which alpaca_eval records as a missing annotation (left out of WR, counted by us)."""
+    Anything else raises, which alpaca_eval records as a missing annotation (left out of WR, counted by us).
+    Floats: alpaca_eval writes 1.5 into the same column for identical outputs (an int column refuses it)."""
     token = completion.strip().strip("\"'`.").split()[0] if completion.strip() else ""
     if token not in ("m", "M"):
         raise ValueError(f"expected m or M, got {completion[:40]!r}")
-    return [1 if token == "m" else 2]
+    return [1.0 if token == "m" else 2.0]
 
 
 def official_alpaca_eval(model_outputs: list[dict], reference_file: Path, annotator: str, cache_dir: Path,
@@ -93,38 +94,88 @@ def official_alpaca_eval(model_outputs: list[dict], reference_file: Path, annota
     config, kwargs = _annotator(annotator, judge, Path(cache_dir))
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    with _quiet_root_logger():  # alpaca_eval logs every step at INFO on the root logger
+    with _quiet_root_logger():
         _, annotations = evaluate(
             model_outputs=pd.DataFrame(model_outputs), reference_outputs=str(reference_file), annotators_config=config,
             caching_path=str(Path(cache_dir) / f"annotations-{_annotator_name(config)}.json"),
             output_path=str(output_dir), precomputed_leaderboard=None, is_cache_leaderboard=False,
-            is_overwrite_leaderboard=True, is_return_instead_of_print=True, fn_metric="get_winrate", sort_by="win_rate",
-            **kwargs,
+            is_overwrite_leaderboard=True, is_return_instead_of_print=True, fn_metric=_win_rate, sort_by="win_rate",
+            Annotator=_annotator_class(), **kwargs,
         )
     asked = len(model_outputs)
-    if annotations is None or len(annotations) == 0:
+    annotations = _readable(pd.DataFrame(annotations if annotations is not None else []))
+    if len(annotations) == 0:
         return {"win_rate": None, "length_controlled_winrate": None, "lc_kind": None, "annotated": 0, "asked": asked,
                 "note": f"none of the annotator's {asked} replies could be read as a preference"}
-    annotations = pd.DataFrame(annotations)
     metrics, lc_note = _length_controlled(annotations, is_official_lc)
     return {**metrics, "annotated": len(annotations), "asked": asked, "annotator": _annotator_name(config),
             **({"note": lc_note} if lc_note else {})}
 
 
+def _win_rate(annotations) -> dict:
+    """alpaca_eval's ``get_winrate``, and no number (instead of its crash) when no annotation could be read."""
+    from alpaca_eval.metrics.winrate import get_winrate
+
+    annotations = _readable(pd.DataFrame(annotations))
+    return get_winrate(annotations) if len(annotations) else {"win_rate": float("nan"), "standard_error": float("nan")}
+
+
+def _readable(annotations: pd.DataFrame) -> pd.DataFrame:
+    """The annotations whose reply could be read as a preference (alpaca_eval keeps the others as missing)."""
+    if "preference" not in annotations:
+        return annotations.iloc[0:0]
+    return annotations[annotations["preference"].notna()]
+
+
+def _annotator_class():
+    """alpaca_eval's PairwiseAnnotator, reading its cached preferences back as floats.
+
+    pandas reads a cache of whole preferences (1.0 / 2.0) back as integers, and alpaca_eval 0.6.6 then fails to
+    write its 1.5 for identical outputs into that column (pandas 2 refuses a float in an int column): every
+    rerun from the cache would crash. Its annotations, prompts and parsing are otherwise untouched.
+    """
+    from alpaca_eval.annotators import PairwiseAnnotator
+
+    class FloatPreferencesAnnotator(PairwiseAnnotator):
+        def load_(self, path=None):
+            super().load_(path)
+            if self.df_annotations is not None and self.annotation_key in self.df_annotations:
+                self.df_annotations[self.annotation_key] = self.df_annotations[self.annotation_key].astype(float)
+
+    return FloatPreferencesAnnotator
+
+
 @contextmanager
 def _quiet_root_logger():
-    """The root logger at ERROR for the block (what the result reports, alpaca_eval need not narrate)."""
+    """The root logger silenced for the block: alpaca_eval narrates every step at INFO and logs each unreadable
+    reply with its traceback, while the result reports how many replies were read."""
     root = logging.getLogger()
     level = root.level
-    root.setLevel(logging.ERROR)
+    root.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
         root.setLevel(level)
 
 
+def df_gamed_path() -> str | None:
+    """alpaca_eval's ``df_gamed.csv`` (the official LC's instruction difficulties) if it is in alpaca_eval's cache
+    (``pdbench prepare`` fetches it; offline, asking the Hub for it would only wait)."""
+    from alpaca_eval import constants
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache("tatsu-lab/alpaca_eval", "df_gamed.csv", cache_dir=constants.DEFAULT_CACHE_DIR,
+                                    repo_type="dataset")
+    return cached if isinstance(cached, str) else None
+
+
 def _length_controlled(annotations, is_official_lc: bool) -> tuple[dict, str | None]:
     """WR and LC: the official LC where it can run, else the minimal one, with the reason."""
+    if is_official_lc and df_gamed_path() is None:
+        is_official_lc, reason = False, "the official LC needs df_gamed.csv, which is not in alpaca_eval's cache " \
+                                        "(`pdbench prepare` fetches it)"
+    elif not is_official_lc:
+        reason = "the official LC is fitted on AlpacaEval's own 805 prompts only"
     if is_official_lc:
         try:
             from alpaca_eval.metrics.glm_winrate import get_length_controlled_winrate
@@ -134,10 +185,8 @@ def _length_controlled(annotations, is_official_lc: bool) -> tuple[dict, str | N
                     "length_controlled_winrate": float(official["length_controlled_winrate"]),
                     "lc_kind": "length_controlled_v1",
                     "avg_length": float(annotations["output_2"].str.len().mean())}, None
-        except Exception as error:  # df_gamed.csv unreachable offline, most often
+        except Exception as error:  # its GLM fit failing, say: reported, never hidden
             reason = f"the official LC could not run ({type(error).__name__}: {str(error)[:120]})"
-    else:
-        reason = "the official LC is fitted on AlpacaEval's own 805 prompts only"
     minimal = minimal_length_controlled(annotations)
     return minimal, f"LC is {LC_MINIMAL}: {reason}"
 

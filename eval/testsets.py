@@ -64,7 +64,7 @@ def load_test_set(name: str, folder: str | Path | None = None, download: bool = 
     if name not in PAPER_SETS:
         raise ValueError(f"unknown test set {name!r}; known: {', '.join(PAPER_SETS)}")
     spec = PAPER_SETS[name]
-    path = _locate(spec.file, folder) or (_download(spec.file) if download else None)
+    path = locate(spec.file, folder) or (_download(spec.file) if download else None)
     if path is None:
         raise FileNotFoundError(f"{spec.file} not found in {folder or '(no folder)'}, ${ENV_EVAL_DIR} or the cache")
     prompts = []
@@ -85,7 +85,7 @@ ALPACA_REFERENCE_FILE = "gpt4_turbo_reference.json"
 def alpaca_reference_path(path: str | Path | None = None, download: bool = True) -> Path:
     """The file of AlpacaEval 2's 805 instructions with GPT-4-turbo's answers: ``path``, else found in
     ``$PDBENCH_EVAL_DIR`` or the cache, else downloaded into the cache (when allowed)."""
-    file = Path(path) if path else _locate(ALPACA_REFERENCE_FILE, None)
+    file = Path(path) if path else locate(ALPACA_REFERENCE_FILE, None)
     if file is None and download:
         file = _download(ALPACA_REFERENCE_FILE, ALPACA_EVAL_URL)
     if file is None or not file.is_file():
@@ -106,7 +106,8 @@ def load_alpaca_eval(path: str | Path | None = None, download: bool = True) -> l
     return records
 
 
-def _locate(file: str, folder: str | Path | None) -> Path | None:
+def locate(file: str, folder: str | Path | None = None) -> Path | None:
+    """A published file in ``folder``, ``$PDBENCH_EVAL_DIR`` or the cache, if it is there."""
     candidates = [folder, os.environ.get(ENV_EVAL_DIR), cache_root() / "eval_sets"]
     for base in candidates:
         if base and (Path(base) / file).exists():

@@ -22,6 +22,8 @@ def main():
       pdbench run --strategy ours --conflict 0.3 --budget 0.3
       pdbench run --strategy rand --preset smoke
       pdbench run --preset paper --strategy ours --dry-run
+      pdbench prepare --preset paper
+      pdbench run --preset paper-mini --strategy ours
       pdbench select --strategy ours --budget 0.3 --out runs/ours
       pdbench data build --dataset world --conflict 0.3 --out runs/world-c30
       pdbench strategies list
@@ -140,6 +142,35 @@ def _judge_override(name: str | None, **fields) -> dict | None:
 
     override = {**(load_judge(name) if name else {}), **{k: v for k, v in fields.items() if v is not None}}
     return override or None
+
+
+@main.command("prepare")
+@click.option("--strategy", default="ours", show_default=True, help="The strategy the runs will use (its checks only).")
+@preset_option("The preset whose assets to fetch (paper: UltraFeedback, OpenHermes-2.5, both Llamas, the test sets ...).")
+@CONFIG_OPTION
+@click.option("--policy", help="SFT policy: embedded alias, HF id or path.")
+@click.option("--dataset", help=f"{DATASETS}  [preset's]")
+@click.option("--eval-sets", help="world | paper | comma-separated set names.")
+def prepare(strategy, preset, config_file, **overrides):
+    """Fetch every asset a preset needs, once, on a machine that reaches the Hugging Face Hub.
+
+    Downloads the datasets and models into the Hugging Face cache, the paper's test sets and AlpacaEval's
+    reference answers into pdbench's cache, and alpaca_eval's df_gamed.csv (its official LC); builds the world's
+    files for paper-mini. Then prints each precondition as `pdbench run --dry-run` does and exits non-zero
+    if one is still not ready (a key variable, GPUs ...). Copy the caches to offline nodes, or share them.
+
+    \b
+    Examples:
+      pdbench prepare --preset paper
+      HF_HOME=/shared/hf PDBENCH_CACHE_DIR=/shared/pdbench pdbench prepare --preset paper --config my.yaml
+      pdbench prepare --preset paper-mini
+    """
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.pipeline.preflight import prepare as fetch
+
+    missing = fetch(resolve_config(preset, config_file, strategy=strategy, **overrides), echo=click.echo)
+    if missing:
+        raise click.ClickException(f"{len(missing)} precondition(s) not ready: {', '.join(missing)}")
 
 
 @main.command("sync")

@@ -58,36 +58,12 @@ def validate(config: RunConfig, strategy_paths=()):
     get_strategy(config.strategy, strategy_paths)  # unknown names fail here, with suggestions
     judge = build_judge(config.judge, config.evaluation)
     judge.check()  # a missing API key or an unreachable endpoint fails here, not after training
-    problem = next(iter(run_problems(config)), None)
-    if problem:
-        raise ValueError(problem)
+    from pdbench.pipeline.preflight import blocking_problems
+
+    problems = blocking_problems(config)  # AlpacaEval's key, servers, extras, templates: before any training
+    if problems:
+        raise ValueError(problems[0] if len(problems) == 1 else "; ".join(problems))
     return judge
-
-
-def run_problems(config: RunConfig) -> list[str]:
-    """What stops a run of ``config`` that can be seen before it starts, beyond the judge: AlpacaEval's annotator key,
-    the generation server's executable, local models without a chat template (``pdbench run`` fails on the first,
-    ``--dry-run`` lists them all)."""
-    import os
-
-    from pdbench.eval.serving import server_problem
-    from pdbench.infra.chat_templates import has_chat_template
-    from pdbench.infra.models import is_embedded, resolve_model_path
-
-    problems = []
-    if config.alpaca_eval and config.alpaca.is_named and not os.environ.get(config.alpaca.api_key_env):
-        problems.append(f"AlpacaEval's annotator {config.alpaca.annotator} needs an API key: set "
-                        f"${config.alpaca.api_key_env} (or alpaca_eval: false in a --config file)")
-    if config.decoding.server and (problem := server_problem(config.decoding.server)):
-        problems.append(f"generation server: {problem}")
-    if config.chat_template is None:
-        models = [("policy", config.policy)] + ([("reward model", config.pd.lm_model)] if config.pd.backend == "lm" else [])
-        for what, spec in models:
-            path = Path(spec).expanduser()
-            if (is_embedded(spec) or path.is_dir()) and not has_chat_template(resolve_model_path(spec)):
-                problems.append(f"{what} {spec} has no chat template: set chat_template (chatml, llama3 or a .jinja "
-                                "file)")
-    return problems
 
 
 def run_cell(config: RunConfig, run_dir: Path | None = None, force: frozenset[str] = frozenset(), strategy_paths=(),

@@ -92,6 +92,8 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
     workers it must be a module-level function, as it runs in spawned processes.
     """
     _check_cells(base, cells, strategy_paths)
+    if workers > 1:
+        gpu_groups(workers, base.num_processes, _visible_gpus())  # too few GPUs for the workers: refused now
     with claim(sweep_dir):  # a second sweep in the same folder stops here
         return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
 
@@ -201,17 +203,48 @@ def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_path
             yield cell, run_cell(*job)
         return
     # spawn, not fork: CUDA and torch's thread pools do not survive a fork.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_share_cores,
-                             initargs=(workers,)) as pool:
+    context = get_context("spawn")
+    groups = context.Queue()
+    for group in gpu_groups(workers, base.num_processes, _visible_gpus()):
+        groups.put(group)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share_devices,
+                             initargs=(workers, groups)) as pool:
         futures = {pool.submit(run_cell, *job): cell for cell, job in zip(cells, jobs)}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-def _share_cores(workers: int) -> None:
-    """Give each worker its share of the CPU cores, so N workers do not run N x cores threads."""
+def gpu_groups(workers: int, processes: int, gpus: list[str]) -> list[str | None]:
+    """The GPUs (``CUDA_VISIBLE_DEVICES`` values) of each worker: its own ``processes`` GPUs when there are enough;
+    one-process cells spread round-robin when there are not (small policies share a GPU well); no GPUs: None each.
+    Cells of several processes that cannot each have their own GPUs are refused before anything runs."""
+    if not gpus:
+        return [None] * workers
+    if workers * processes <= len(gpus):
+        return [",".join(gpus[i * processes:(i + 1) * processes]) for i in range(workers)]
+    if processes == 1:
+        return [gpus[i % len(gpus)] for i in range(workers)]
+    raise ValueError(f"--workers {workers} x {processes} training processes per cell needs {workers * processes} GPUs; "
+                     f"{len(gpus)} visible: lower --workers to {max(1, len(gpus) // processes)}")
+
+
+def _visible_gpus() -> list[str]:
+    """The GPUs this process may use, as ``CUDA_VISIBLE_DEVICES`` names them."""
     import torch
 
+    count = torch.cuda.device_count()
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    return visible.split(",")[:count] if visible else [str(i) for i in range(count)]
+
+
+def _share_devices(workers: int, groups) -> None:
+    """Give each worker its GPUs (its training children, servers and accelerate launches inherit them; each launch
+    takes its own free port) and its share of the CPU cores, so N workers do not run N x cores threads."""
+    import torch
+
+    group = groups.get()
+    if group is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = group
     share = max(1, (os.cpu_count() or 1) // workers)
     os.environ["OMP_NUM_THREADS"] = str(share)  # inherited by the training child process
     torch.set_num_threads(share)

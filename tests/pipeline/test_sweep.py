@@ -101,3 +101,13 @@ def test_unreachable_tracking_server_runs_the_sweep_untracked_for_a_later_sync(t
     assert not state["is_tracked"] and set(state["done"].values()) == {"untracked"} and len(calls) == 2
     err = capsys.readouterr().err
     assert "unreachable" in err and f"pdbench sync {tmp_path / 'sweep'}" in err
+
+
+def test_workers_get_their_own_gpus_or_share_single_process_cells():
+    from pdbench.pipeline.sweep import gpu_groups
+
+    assert gpu_groups(2, 4, [str(i) for i in range(8)]) == ["0,1,2,3", "4,5,6,7"]
+    assert gpu_groups(3, 1, ["4", "5"]) == ["4", "5", "4"]  # 135M cells share a GPU well
+    assert gpu_groups(2, 2, []) == [None, None]  # a CPU machine
+    with pytest.raises(ValueError, match="needs 16 GPUs; 8 visible: lower --workers to 1"):
+        gpu_groups(2, 8, [str(i) for i in range(8)])
