@@ -27,8 +27,8 @@ def preset_option(help_text: str):
     return click.option("--preset", type=click.Choice(list(PRESETS)), default="tiny", show_default=True, help=help_text)
 
 
-CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-                             help="YAML file of RunConfig fields.")
+CONFIG_OPTION = click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                             help="YAML file of RunConfig fields (empty: none, as MLproject entry points pass it).")
 STRATEGY_PATH_OPTION = click.option("--strategy-path", multiple=True, type=click.Path(file_okay=False),
                                     help="Extra folder of strategy files (repeatable; also $PDBENCH_STRATEGY_PATH).")
 CELL_OPTIONS = _options(
