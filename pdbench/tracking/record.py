@@ -98,8 +98,8 @@ def run_metrics(result: dict) -> dict[str, float]:
     if result.get("alpaca_eval"):
         metrics["wr"] = result["alpaca_eval"]["win_rate"]
         metrics["lc"] = result["alpaca_eval"]["length_controlled_winrate"]
-    for part in ("selection", "training", "evaluation", "total"):
-        metrics[f"gpu_hours.{part}"] = result["gpu_hours"][part]
+    for part in ("sft", "selection", "training", "evaluation", "total"):
+        metrics[f"gpu_hours.{part}"] = result["gpu_hours"].get(part)  # sft: absent from results before it counted
     if result["plan"]["selected_conflict_rate"] is not None:
         metrics["selected_conflict_rate"] = result["plan"]["selected_conflict_rate"]
     behaviour = result.get("behaviour") or {}

@@ -187,3 +187,52 @@ def test_bad_inputs_fail_fast(workspace, monkeypatch, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert not (workspace / "bad" / "plan").exists()  # failed before any stage ran
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("alpaca: {annotator: weighted_alpaca_eval_gpt4_turbo}\n", "AlpacaEval annotator key: $OPENAI_API_KEY is not set"),
+    ("decoding: {server: vllm}\n", "generation server: /nonexistent/vllm: not found (vLLM runs from its own"),
+])
+def test_what_would_stop_a_run_later_stops_it_before_training(workspace, monkeypatch, tmp_path, yaml_text, message):
+    """AlpacaEval's key and the vLLM server are checked before any stage (no silent fallback to transformers)."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("PDBENCH_VLLM", "/nonexistent/vllm")
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml_text)
+    result = CliRunner().invoke(main, ["run", "--preset", "smoke", "--no-track", "--config", str(config),
+                                       "--run-dir", str(tmp_path / "run")])
+    assert result.exit_code != 0 and message in result.output
+    assert "[1/" not in result.output  # no stage started
+
+
+def test_device_hours_count_every_device_a_stage_held_and_no_api_wait():
+    from pdbench.pipeline.runner import gpu_hours
+
+    costs = {
+        "sft": {"seconds": 360.0, "devices": 8, "device_seconds": 2880.0, "device": "H100"},
+        "selection": {"seconds": 100.0, "device_seconds": 700.0, "reward_base_device_seconds": 720.0, "device": "H100"},
+        "training": {"seconds": 900.0, "devices": 8, "device_seconds": 7200.0, "device": "H100"},
+        "generation": {"seconds": 60.0, "devices": 8, "device_seconds": 480.0, "device": "H100"},
+        "evaluation": {"seconds": 3000.0, "devices": 0, "device_seconds": 0.0, "device": "H100"},  # a remote judge
+        "baseline": {"seconds": 10.0, "devices": 8, "device": "H100"},  # an older record: seconds x devices
+    }
+    hours = gpu_hours(costs)
+    assert hours["sft"] == pytest.approx((2880 + 720) / 3600)  # the reward model's base SFT too
+    assert hours["selection"] == pytest.approx(700 / 3600) and hours["training"] == pytest.approx(2)
+    assert hours["evaluation"] == pytest.approx(480 / 3600)  # 50 minutes waiting on the judge's API cost no GPU
+    assert hours["total"] == pytest.approx(hours["sft"] + hours["selection"] + hours["training"] + hours["evaluation"])
+    assert hours["device"] == "H100"
+
+
+def test_the_paper_preset_fine_tunes_both_models_first_and_templates_them():
+    from pdbench.pipeline.config import resolve_config
+
+    config = resolve_config("paper")
+    assert config.sft.dataset == "teknium/OpenHermes-2.5" and config.sft.reward_model
+    assert (config.sft.learning_rate, config.sft.epochs, config.sft.batch_size, config.sft.warmup_ratio) == (1e-5, 2.0, 64, 0.03)
+    assert config.chat_template == "llama3" and config.decoding.server == "vllm"
+    assert config.accelerate_config == "deepspeed_zero3.yaml" and config.num_processes == 8
+    mini = resolve_config("paper-mini")
+    for field in ("learning_rate", "epochs", "batch_size", "warmup_ratio"):  # the paper's recipe, small parts
+        assert getattr(mini.sft, field) == getattr(config.sft, field)
+    assert mini.train == config.train and mini.accelerate_config == config.accelerate_config
