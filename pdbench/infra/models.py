@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from pdbench.infra.cache import cache_root, stage_lock
+from pdbench.infra.fileio import named_if_out_of_space
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -88,6 +89,11 @@ def check_model_spec(spec: str, what: str = "model") -> None:
 def is_embedded(spec: str) -> bool:
     """Whether ``spec`` is the alias of an embedded model."""
     return spec in EMBEDDED_MODELS
+
+
+def needs_conversion(spec: str) -> bool:
+    """Whether resolving ``spec`` will convert an embedded GGUF first (minutes, once per cache)."""
+    return spec == SMOLLM2 and not (cache_root() / "models" / SMOLLM2 / _MARKER).is_file()
 
 
 def resolve_model_path(spec: str) -> str:
@@ -193,9 +199,10 @@ def _convert_gguf(gguf_path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        (staging / _MARKER).write_text(json.dumps({"source": gguf_path.name, "dtype": "float32"}) + "\n")
+        with named_if_out_of_space(target):  # safetensors says "disk full" in its own error type
+            model.save_pretrained(staging)
+            tokenizer.save_pretrained(staging)
+            (staging / _MARKER).write_text(json.dumps({"source": gguf_path.name, "dtype": "float32"}) + "\n")
         if target.exists() and not (target / _MARKER).is_file():
             shutil.rmtree(target)  # not from a completed conversion: stale, replace it
         try:

@@ -34,6 +34,8 @@ class Stage:
     """Units of work (pairs to train on, ...); estimates scale with it."""
     cached: bool = False
     seconds: float = 0.0
+    note: str = ""
+    """Why the stage was computed, when that is news (the body sets it): printed after the outcome."""
 
 
 @dataclass
@@ -63,7 +65,7 @@ class Progress:
         self._done.append(name)
         if not stage.cached:
             self._record(stage)
-        how = "reused from cache" if stage.cached else "computed"
+        how = ("reused from cache" if stage.cached else "computed") + (f" ({stage.note})" if stage.note else "")
         self.echo(f"[{len(self._done)}/{len(self.stages)}] {name}: {how} in {duration(stage.seconds)}"
                   f"  (elapsed {duration(time.perf_counter() - self._started)}{self._left()})")
         if self.on_finish:

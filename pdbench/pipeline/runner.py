@@ -47,10 +47,12 @@ def validate(config: RunConfig, strategy_paths=()):
 
     (The RunConfig checked its own types and ranges when it was built.)
     """
+    from pdbench.data.loading import check_dataset
     from pdbench.eval.setup import build_judge
     from pdbench.infra.models import check_model_spec
     from pdbench.selection.registry import get_strategy
 
+    check_dataset(config.dataset)  # a missing file fails here, not after the MLflow run and config.json exist
     check_model_spec(config.policy, "--policy")
     if config.baseline not in ("overall", "sft"):
         check_model_spec(config.baseline, "--baseline")
@@ -138,7 +140,7 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
         stage.cached = costs["sft"]["cached"]
     with progress.stage("pairs") as stage:
         pairs, costs["data"] = pairs_stage(config, force="data" in force)
-        stage.cached = costs["data"]["cached"]
+        stage.cached, stage.note = costs["data"]["cached"], costs["data"].get("note", "")
 
     with progress.stage("selection") as stage:
         selection = selection_stage(config, pairs, run_dir / "plan", strategy_paths, force="pd" in force)

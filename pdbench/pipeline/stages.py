@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir, stage_lock
-from pdbench.data.loading import load_records
+from pdbench.infra.cache import content_key, frame_fingerprint, remember, stage_dir, stage_lock
+from pdbench.data.loading import dataset_identity, load_records
 from pdbench.data.pairs import PAIRING_VERSION, build_pairs
 from pdbench.infra.fileio import write_json, write_with
 from pdbench.selection.context import StrategyContext
@@ -35,9 +35,12 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
     from pdbench.world.variants import parse_world_dataset
 
     variant = parse_world_dataset(config.dataset)
-    # A world variant's key holds its config, so editing one can never reuse old pairs.
-    key = content_key("pairs", PAIRING_VERSION, config.dataset, variant and variant.identity(), config.conflict,
+    # A world variant's key holds its config and a local file's its content, so editing either never reuses old pairs.
+    identity = dataset_identity(config.dataset)
+    key = content_key("pairs", PAIRING_VERSION, identity, variant and variant.identity(), config.conflict,
                       config.seed, config.world_prompts)
+    is_file = identity != config.dataset
+    before = remember("dataset_contents", str(Path(config.dataset).resolve()), identity) if is_file else None
     folder = stage_dir("pairs", key)
     with stage_lock(folder):
         record = _done(folder, force)
@@ -47,6 +50,8 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
             pairs, facts = build_pairs(records, config.conflict, seed=config.seed, source=config.dataset)
             write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
             record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
+            if before not in (None, identity):
+                record["note"] = f"the content of {config.dataset} changed since its pairs were last built"
     return pd.read_parquet(folder / "pairs.parquet"), record
 
 
@@ -83,12 +88,14 @@ def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strat
 
 def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
     """The policy alignment starts from: ``config.policy``, after the optional SFT stage."""
-    from pdbench.infra.models import resolve_model_path
+    from pdbench.infra.models import needs_conversion, resolve_model_path
     from pdbench.training.sft import sft_policy
 
+    started, is_converting = time.perf_counter(), needs_conversion(config.policy)  # an embedded GGUF, once per cache
     policy = resolve_model_path(config.policy)
     if not config.sft.dataset:
-        return policy, {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
+        return policy, {"seconds": time.perf_counter() - started, "devices": 0, "device": "none",
+                        "cached": not is_converting}
     folder = stage_dir("sft", content_key("sft", _model_identity(policy), config.sft.to_dict()))
     with stage_lock(folder):
         record = _done(folder, force)

@@ -16,10 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from pdbench.infra.fileio import named_if_out_of_space, out_of_space
 from pdbench.training.config import TrainConfig
 from pdbench.training.train import preference_dataset
+from pdbench.training.train_entry import OUT_OF_SPACE_EXIT
 
 CONFIG_DIR = Path(__file__).resolve().parent / "accelerate_configs"
+
+
+class TrainingFailedError(ChildProcessError):
+    """The training process failed; it printed its own error, and this is the one line that ends the run."""
 
 
 def accelerate_config_path(name: str | None) -> str | None:
@@ -46,7 +52,8 @@ def run_training(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     # On disk, the dataset's cache files (TRL's reference log-probs among them) are shared by all ranks.
-    preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
+    with named_if_out_of_space(output_dir / "train_dataset"):
+        preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
     (output_dir / "train_args.json").write_text(json.dumps({
         "model_path": model_path, "objective": objective, "n_aspects": n_aspects,
         "config": config.to_dict(), "num_processes": num_processes,
@@ -60,7 +67,13 @@ def run_training(
         command += ["-m", "pdbench.training.train_entry", str(output_dir)]
     else:
         command = entry
-    _run_quietly_interruptible(command)
+    try:
+        _run_quietly_interruptible(command)
+    except subprocess.CalledProcessError as error:  # the child printed its own error: this is the one line after it
+        if error.returncode == OUT_OF_SPACE_EXIT:
+            raise out_of_space(output_dir) from None
+        raise TrainingFailedError(f"training in {output_dir} failed (exit code {error.returncode}); "
+                                  "the training process's error is above") from None
     return json.loads((output_dir / "rank-0.json").read_text())
 
 

@@ -11,9 +11,13 @@ from pathlib import Path
 
 from datasets import load_from_disk
 
+from pdbench.infra.fileio import is_out_of_space
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.training.config import TrainConfig
 from pdbench.training.train import train_policy
+
+OUT_OF_SPACE_EXIT = 28
+"""This process's exit code when a write failed for lack of space (ENOSPC's number)."""
 
 
 def main(folder: str) -> None:
@@ -32,5 +36,17 @@ def main(folder: str) -> None:
     (folder / f"rank-{rank}.json").write_text(json.dumps(outcome))
 
 
+def run(folder: str) -> int:
+    """``main(folder)``; the exit code is OUT_OF_SPACE_EXIT, with nothing printed, when the disk is full: the
+    parent then says so in one line naming the folder (``pdbench.training.launch``)."""
+    try:
+        main(folder)
+    except Exception as error:
+        if is_out_of_space(error):
+            return OUT_OF_SPACE_EXIT
+        raise
+    return 0
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(run(sys.argv[1]))

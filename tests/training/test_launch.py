@@ -1,6 +1,7 @@
 """Training under `accelerate launch` with 2 CPU processes (DDP over gloo): both ranks take part."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -60,3 +61,41 @@ def test_ctrl_c_stops_the_training_child_without_its_traceback(tmp_path):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.kill(int(child_pid.read_text()), 0)
+
+
+@pytest.mark.parametrize("code, error, message", [
+    (28, "OutOfSpaceError", "no space left on the device"),
+    (1, "TrainingFailedError", "failed (exit code 1); the training process's error is above"),
+])
+def test_a_failed_training_child_ends_in_one_line(tmp_path, monkeypatch, code, error, message):
+    """The parent's CalledProcessError traceback used to follow the child's: now one line names the folder."""
+    import subprocess
+
+    from pdbench.training import launch
+
+    def child_failed(command):
+        raise subprocess.CalledProcessError(code, command)
+
+    monkeypatch.setattr(launch, "_run_quietly_interruptible", child_failed)
+    with pytest.raises(Exception, match=rf"{tmp_path / 'work'}.*{re.escape(message)}") as caught:
+        run_training("model", PAIRS, "dpo", 4, TrainConfig(), tmp_path / "work")
+    assert type(caught.value).__name__ == error and isinstance(caught.value, OSError)  # one line in the CLI
+
+
+def test_the_training_child_exits_quietly_with_its_code_when_the_disk_is_full(monkeypatch):
+    import errno
+
+    from pdbench.training import train_entry
+
+    def disk_full(folder):
+        raise RuntimeError("PytorchStreamWriter failed writing file data/0") from OSError(errno.ENOSPC, "full")
+
+    monkeypatch.setattr(train_entry, "main", disk_full)
+    assert train_entry.run("folder") == train_entry.OUT_OF_SPACE_EXIT == 28
+
+    def bug(folder):
+        raise KeyError("a bug keeps its traceback")
+
+    monkeypatch.setattr(train_entry, "main", bug)
+    with pytest.raises(KeyError):
+        train_entry.run("folder")
