@@ -207,7 +207,7 @@ def _world_behaviour(config: RunConfig, samples: dict, sft_path: str) -> dict:
 
 
 def _taught_summary(diagnostics_file: Path) -> dict | None:
-    """The all / conflicting / consistent rows of what the trained-on pairs teach (written by export_plan)."""
+    """The all / conflicting / consistent rows of what the trained-on pairs teach (written by write_diagnostics)."""
     taught = json.loads(diagnostics_file.read_text())["taught"]
     return None if taught is None else {name: taught[name] for name in ("all", "conflicting", "consistent")}
 

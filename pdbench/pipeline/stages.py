@@ -24,6 +24,7 @@ from pdbench.selection.context import StrategyContext
 from pdbench.selection.plan import Plan
 from pdbench.selection.planning import export_plan, make_plan, planned_pairs
 from pdbench.pipeline.config import RunConfig
+from pdbench.pipeline.diagnostics import write_diagnostics
 from pdbench.infra.sysmon import monitor
 
 DONE = "stage.json"
@@ -68,7 +69,8 @@ class Selection:
     wall: float
     """Seconds the strategy took in this run (little when its artifacts came from the cache)."""
     files: list[Path]
-    """What ``export_plan`` wrote: train.jsonl and the artifacts the strategy used."""
+    """What ``export_plan`` and ``write_diagnostics`` wrote: train.jsonl, the artifacts the strategy used, its
+    diagnostics."""
 
 
 def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strategy_paths=(),
@@ -83,7 +85,8 @@ def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strat
              for part, seconds in (getattr(context, name).meta.get("seconds") or {}).items()}
     cost = {"seconds": sum(parts.values()) if context.used else wall, "parts": parts, "devices": 1,
             "device": device_name()}
-    return Selection(plan, context, cost, wall, export_plan(pairs, plan, context, Path(out_dir)))
+    files = export_plan(pairs, plan, context, Path(out_dir)) + write_diagnostics(pairs, plan, context, Path(out_dir))
+    return Selection(plan, context, cost, wall, files)
 
 
 def initial_policy_stage(config: RunConfig, force: bool = False) -> tuple[str, dict]:
