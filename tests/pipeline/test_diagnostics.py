@@ -3,8 +3,8 @@
 import json
 
 from pdbench.pipeline.diagnostics import taught_by, write_diagnostics
-from pdbench.selection.planning import make_plan
 from pdbench.selection.plan import Plan
+from pdbench.selection.planning import make_plan
 from tests.strategies.test_contract import context, pairs  # noqa: F401  (fixtures)
 
 
