@@ -18,7 +18,8 @@ from pathlib import Path
 from pdbench.selection.context import StrategyContext
 from pdbench.data.loading import load_records
 from pdbench.data.pairs import build_pairs
-from pdbench.selection.planning import make_plan, taught_by
+from pdbench.pipeline.diagnostics import taught_by
+from pdbench.selection.planning import make_plan
 from pdbench.pipeline.config import resolve_config
 
 STRATEGIES = ("overall", "all", "rand", "ours", "high")

@@ -23,7 +23,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from pdbench.infra.cache import content_key, stage_dir, stage_lock
-from pdbench.infra.fileio import atomic_path
+from pdbench.infra.fileio import atomic_path, jsonl_lines
 from pdbench.infra.models import model_fingerprint
 from pdbench.eval.config import DecodingConfig
 
@@ -71,7 +71,7 @@ def generate_sets(
 def _finish(final: Path, partial: Path, prompts: list[str], generator: str, dataset: str) -> list[dict]:
     """The set's records: from its final file, or assembled from its complete partial file (then final)."""
     if final.exists():
-        return [json.loads(line) for line in final.read_text(encoding="utf-8").splitlines()]
+        return [json.loads(line) for line in jsonl_lines(final.read_text(encoding="utf-8"))]
     done = _read_partial(partial)
     records = [{"instruction": p, "output": done[i], "generator": generator, "dataset": dataset}
                for i, p in enumerate(prompts)]
@@ -85,7 +85,7 @@ def _read_partial(path: Path) -> dict[int, str]:
     if not path.exists():
         return {}
     done = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in jsonl_lines(path.read_text(encoding="utf-8")):
         try:
             row = json.loads(line)
         except json.JSONDecodeError:  # the last line of a killed run may be cut off

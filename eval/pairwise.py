@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,7 +76,9 @@ def judge_pairs(
 
     Each distinct request is asked once per call, identical answers are a tie without asking,
     and a reply that still does not parse after ``invalid_retries`` retries is returned (counted
-    as invalid) but not cached, so a later run asks again.
+    as invalid) but not cached, so a later run asks again. The first request that fails (a judge
+    that stays down) ends the call at once: no queued request is sent after it, and it does not wait
+    for the requests still in flight, so the error comes after one request's timeout and retries.
     """
     cache = cache or JudgeCache()
     jobs = []
@@ -84,21 +87,40 @@ def judge_pairs(
     keys = [JudgeCache.key(judge.identity, *job) for job in jobs]
     distinct = dict(zip(keys, jobs))
 
-    def run(item: tuple[str, tuple[str, str, str]]) -> JudgeReply:
-        key, job = item
+    failed = threading.Event()
+
+    def run(key: str, job: tuple[str, str, str]) -> JudgeReply:
         if job[1] == job[2]:
             return IDENTICAL_ANSWERS
         reply = cache.get(key)
         if reply is None:
-            reply = _ask(judge, job, invalid_retries)
+            if failed.is_set():  # another request failed: the judge is down, ask no more
+                raise _Skipped
+            try:
+                reply = _ask(judge, job, invalid_retries)
+            except BaseException:
+                failed.set()
+                raise
             if reply.scores is not None:
                 cache.put(key, reply)
         return reply
 
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        replies = list(tqdm(pool.map(run, distinct.items()), total=len(distinct), desc=desc, unit="verdict", leave=False))
-    by_key = dict(zip(distinct, replies))
+    pool = ThreadPoolExecutor(max_workers=max_workers)
+    try:
+        futures = {pool.submit(run, key, job): key for key, job in distinct.items()}
+        by_key = {}
+        for future in tqdm(as_completed(futures), total=len(futures), desc=desc, unit="verdict", leave=False):
+            try:
+                by_key[futures[future]] = future.result()  # the first failure is raised here, as soon as it happens
+            except _Skipped:
+                continue  # the failure that made it skip is raised when its own request ends
+    finally:
+        pool.shutdown(wait=not failed.is_set(), cancel_futures=True)
     return [PairJudgement(by_key[keys[i]], by_key[keys[i + 1]]) for i in range(0, len(keys), 2)]
+
+
+class _Skipped(Exception):
+    """A request not sent because another one failed first (never raised out of ``judge_pairs``)."""
 
 
 def _ask(judge: Judge, job: tuple[str, str, str], invalid_retries: int) -> JudgeReply:

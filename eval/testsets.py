@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pdbench.infra.cache import cache_root
-from pdbench.infra.fileio import write_text
+from pdbench.infra.fileio import jsonl_lines, write_text
 
 ENV_EVAL_DIR = "PDBENCH_EVAL_DIR"
 SOURCE_URL = "https://raw.githubusercontent.com/tianyi-lab/Cherry_LLM/main/evaluation/test_data/{file}"
@@ -68,7 +68,7 @@ def load_test_set(name: str, folder: str | Path | None = None, download: bool = 
     if path is None:
         raise FileNotFoundError(f"{spec.file} not found in {folder or '(no folder)'}, ${ENV_EVAL_DIR} or the cache")
     prompts = []
-    for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+    for index, line in enumerate(jsonl_lines(path.read_text(encoding="utf-8"))):
         if line.strip():
             try:
                 prompts.append(spec.prompt_of(json.loads(line)))

@@ -67,3 +67,18 @@ def test_import_contracts_hold(installed):
                             text=True, env={**os.environ, "PYTHONPATH": str(installed)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
     assert "Contracts: 5 kept, 0 broken." in result.stdout
+
+
+def test_no_import_circle_among_pdbench_modules(installed):
+    """No module imports itself through others (pipeline.sweep <-> pipeline.tracked was one), lazy imports in
+    functions included: grimp, the import graph import-linter checks its contracts on."""
+    code = """
+import grimp
+graph = grimp.build_graph("pdbench")
+circles = sorted({tuple(sorted((m, i))) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)
+                  if i != m and graph.chain_exists(importer=i, imported=m)})
+print(circles)
+"""
+    result = _python(installed, code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"

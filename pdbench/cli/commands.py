@@ -243,7 +243,7 @@ def leaderboard(experiment, parent_run_id, budget, out):
       pdbench leaderboard
       pdbench leaderboard --experiment pdbench --budget 0.3 --out docs/leaderboard
     """
-    from pdbench.pipeline.tracked import leaderboard_from_mlflow
+    from pdbench.pipeline.report import leaderboard_from_mlflow
 
     _show_leaderboard(leaderboard_from_mlflow(experiment, parent_run_id, out, budget))
 

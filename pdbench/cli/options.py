@@ -6,6 +6,7 @@ import click
 
 from pdbench.data.schema import DataError
 from pdbench.eval.config import shipped_judges
+from pdbench.infra.fileio import OutOfSpaceError, is_out_of_space
 from pdbench.pipeline.config import PRESETS
 from pdbench.selection.registry import UnknownStrategyError
 
@@ -49,10 +50,21 @@ TRACKING_OPTIONS = _options(
 
 
 class CleanErrors(click.Group):
-    """Show data and configuration errors as one clear line instead of a traceback."""
+    """Show data, configuration and environment errors (a full disk, a failed training process, an unreachable
+    tracking server) as one clear line instead of a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (DataError, ValueError, FileNotFoundError, UnknownStrategyError) as error:
+        except (DataError, ValueError, FileNotFoundError, UnknownStrategyError, OutOfSpaceError, ChildProcessError,
+                ConnectionError) as error:
             raise click.ClickException(str(error)) from error
+        except Exception as error:
+            if is_out_of_space(error):  # a full disk seen where no write of pdbench's named its file
+                raise click.ClickException(f"no space left on the device: {_first_line(error)}") from error
+            raise
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"

@@ -11,7 +11,7 @@ from pdbench.data.loading import load_records, read_jsonl, read_text
 from pdbench.data.pairs import build_pairs
 from pdbench.data.schema import DataError
 from pdbench.data.stats import pair_stats, plot_conflict_breakdown, plot_pair_diagnostics
-from pdbench.infra.fileio import write_json, write_with
+from pdbench.infra.fileio import all_or_nothing, write_json
 
 PAIRS_FILES = ("pairs.jsonl", "pairs.parquet")
 """The names a built dataset's pair table may have; a folder holds one of them."""
@@ -30,32 +30,33 @@ def build_dataset(
 ) -> tuple[pd.DataFrame, dict]:
     """Load ``dataset``, build pairs at ``conflict`` and write pairs, stats.json and the plots to ``out``.
 
-    Everything is computed before the first file is written, and every file is written
-    atomically, so a failure leaves ``out`` as it was. A pair table of the other format left by an
-    earlier build is removed, so the folder never holds two different tables.
+    Everything is computed before the first file is written, and the files are written beside their
+    targets and put in place together only when all are complete, so a failure (a full disk halfway,
+    say) leaves ``out`` as it was. A pair table of the other format left by an earlier build is then
+    removed, so the folder never holds two different tables.
     """
     records = load_records(dataset, world_prompts=world_prompts)
     pairs, facts = build_pairs(records, conflict, seed=seed, aspect_weights=aspect_weights, source=dataset)
     stats = {"dataset": dataset, **facts, **pair_stats(pairs)}
     out = Path(out)
-    write_pairs(pairs, out / f"pairs.{fmt}")
+    with all_or_nothing() as write:
+        write(out / f"pairs.{fmt}", lambda p: _write_table(pairs, p, fmt))
+        write(out / "stats.json", lambda p: write_json(p, stats))
+        write(out / "conflict_breakdown.png", lambda p: plot_conflict_breakdown(stats, p, _title(dataset, stats)))
+        if stats["gold"]:
+            write(out / "pair_diagnostics.png", lambda p: plot_pair_diagnostics(stats["gold"], p))
     for stale in set(PAIRS_FILES) - {f"pairs.{fmt}"}:
         (out / stale).unlink(missing_ok=True)
-    write_json(out / "stats.json", stats)
-    write_with(out / "conflict_breakdown.png", lambda p: plot_conflict_breakdown(stats, p, _title(dataset, stats)))
-    if stats["gold"]:
-        write_with(out / "pair_diagnostics.png", lambda p: plot_pair_diagnostics(stats["gold"], p))
     return pairs, stats
 
 
-def write_pairs(pairs: pd.DataFrame, path: Path) -> None:
-    """Write a pair table as JSONL or parquet (by suffix)."""
-    if path.suffix == ".parquet":
-        write_with(path, lambda p: pairs.to_parquet(p, index=False))
-    elif path.suffix == ".jsonl":
-        write_with(path, lambda p: pairs.to_json(p, orient="records", lines=True, force_ascii=False))
+def _write_table(pairs: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        pairs.to_parquet(path, index=False)
+    elif fmt == "jsonl":
+        pairs.to_json(path, orient="records", lines=True, force_ascii=False)
     else:
-        raise ValueError(f"unsupported pair-table format {path.suffix!r}; use .jsonl or .parquet")
+        raise ValueError(f"unsupported pair-table format {fmt!r}; use jsonl or parquet")
 
 
 def read_pairs(path: Path) -> pd.DataFrame:

@@ -9,8 +9,10 @@ One JSON object per line (JSONL), or a JSON list of such objects::
      ],
      "source": "my-batch-1"}
 
-* ``ratings``: any number of aspects >= 2, numbers on any scale where higher is better; ``null``
-  or "N/A" means not rated. Every completion of every record rates the same aspect names.
+* ``ratings``: any number of aspects >= 2, numbers on any scale where higher is better; ``null``,
+  "N/A" or a NaN number (how parquet and pandas write a missing value) means not rated; the text
+  "nan" is refused like any other text that is not a number. Every completion of every record rates
+  the same aspect names.
 * ``response`` may also be called ``text``. ``overall`` (a holistic score) and ``source`` are optional.
 """
 

@@ -9,7 +9,9 @@ Hugging Face Hub through ``datasets``), or a path to a JSON / JSONL / parquet fi
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from pdbench.data.generic import looks_like_generic, parse_generic
 from pdbench.data.helpsteer2 import looks_like_helpsteer2, parse_helpsteer2
 from pdbench.data.schema import DataError, PromptRecord
 from pdbench.data.ultrafeedback import looks_like_ultrafeedback, parse_ultrafeedback
+from pdbench.infra.fileio import jsonl_lines
 
 HUB_DATASETS = {"ultrafeedback": "openbmb/UltraFeedback", "helpsteer2": "nvidia/HelpSteer2"}
 """Named sources read from the Hugging Face Hub."""
@@ -41,6 +44,12 @@ def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0
         raws = _load_from_hub(HUB_DATASETS[dataset])
         parse = parse_ultrafeedback if dataset == "ultrafeedback" else parse_helpsteer2
         return parse(_progress(raws, HUB_DATASETS[dataset]), HUB_DATASETS[dataset])
+    return parse_detected(read_raw_records(local_file(dataset)), dataset)
+
+
+def local_file(dataset: str) -> Path:
+    """The file a dataset spec that is not a named source names; DataError when there is none (cheap, offline:
+    ``pdbench run`` checks its dataset with it before anything starts)."""
     path = Path(dataset)
     if not path.exists():
         raise DataError(
@@ -48,22 +57,44 @@ def load_records(dataset: str, *, world_prompts: int = 1000, world_seed: int = 0
         )
     if path.is_dir():
         raise DataError(dataset, None, None, "is a folder; pass a JSON, JSONL or parquet file of records")
-    return parse_detected(read_raw_records(path), str(path))
+    return path
 
 
-def dataset_identity(spec: str) -> str:
-    """What determines a dataset's records, for cache keys: a local file's content hash, a named source's name.
-    Editing a file therefore changes every key built on it."""
-    import hashlib
+def check_dataset(dataset: str) -> None:
+    """Raise DataError unless ``dataset`` is a named source, a known world variant, a world export or an existing
+    file."""
+    from pdbench.world.export import parse_export
+    from pdbench.world.variants import parse_world_dataset
 
-    path = Path(spec)
-    if not path.is_file():
-        return spec
+    if parse_export(dataset):
+        return
+    if dataset not in HUB_DATASETS and parse_world_dataset(dataset) is None:
+        local_file(dataset)
+
+
+def dataset_identity(dataset: str) -> str:
+    """What determines a dataset's records, for cache keys: a named source's spec (``world``, ``world:VARIANT``,
+    ``ultrafeedback``, ``helpsteer2``, a Hub id as the SFT stage takes one) as it is, a world export's spec with its
+    export version, and a local file's content hash, ``sha256:<hex>``, so an edited file never reuses what was
+    computed from its old content (and a moved one still does)."""
+    from pdbench.world.export import EXPORT_VERSION, parse_export
+    from pdbench.world.variants import parse_world_dataset
+
+    if dataset in HUB_DATASETS or (not parse_export(dataset) and parse_world_dataset(dataset) is not None):
+        return dataset
+    if parse_export(dataset):
+        return f"{dataset}#export-v{EXPORT_VERSION}"
+    if not Path(dataset).exists() and HUB_ID.fullmatch(dataset):
+        return dataset  # a Hub dataset id (owner/name): what the Hub serves under it
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with local_file(dataset).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return f"{spec}#sha256:{digest.hexdigest()[:20]}"
+    return f"sha256:{digest.hexdigest()}"
+
+
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+"""owner/name, as Hugging Face spells dataset ids."""
 
 
 def parse_detected(raws: list[Mapping[str, Any]], source: str) -> list[PromptRecord]:
@@ -100,10 +131,7 @@ def read_raw_records(path: Path) -> list[Any]:
             raise DataError(str(path), None, None, f"not a readable parquet file ({type(error).__name__})") from None
     text = read_text(path)
     if suffix == ".json" or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DataError(str(path), None, None, f"invalid JSON at line {error.lineno}: {error.msg}") from None
+        data = _decode(text, path, None, None)
         if not isinstance(data, list):
             raise DataError(str(path), None, None, "a .json file must hold a list of records")
         return data
@@ -123,14 +151,57 @@ def read_text(path: Path) -> str:
 def read_jsonl(path: Path, text: str) -> list[Any]:
     """The JSON values of ``text``'s non-empty lines; DataError naming ``path``, the record and the line."""
     records = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise DataError(str(path), len(records), None, f"invalid JSON on line {line_number}: {error.msg}") from None
+    for line_number, line in enumerate(jsonl_lines(text), start=1):
+        if line.strip():
+            records.append(_decode(line, path, len(records), line_number))
     return records
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""What json.loads leaves of a ``\\ud800``-style escape without its other half: no UTF-8 text can hold it."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A surrogate escape in JSON text: only then can a decoded value hold a lone one (UTF-8 text cannot)."""
+
+
+def _decode(text: str, path: Path, index: int | None, line: int | None) -> Any:
+    """``json.loads(text)`` (a JSONL file's ``line``, or a whole .json file when None); DataError naming ``path``,
+    record ``index`` and the line for invalid JSON, a number too long to read, or half a surrogate pair."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"on line {line}" if line else f"at line {error.lineno}"
+        raise DataError(str(path), index, None, f"invalid JSON {where}: {error.msg}") from None
+    except ValueError as error:  # Python reads no integer of more than 4,300 digits
+        where = f" on line {line}" if line else ""
+        raise DataError(str(path), index, None, f"unreadable JSON{where}: {str(error).split(':')[0]}") from None
+    field_name = _lone_surrogate_field(value) if _SURROGATE_ESCAPE.search(text) else None
+    if field_name is not None:
+        if index is None and field_name.startswith("["):  # a .json list: name the record, not its list index
+            position, _, field_name = field_name[1:].partition("]")
+            index, field_name = int(position), field_name.lstrip(".")
+        raise DataError(str(path), index, field_name or None,
+                        "holds an unpaired UTF-16 surrogate escape (such as \\ud800), which is no text")
+    return value
+
+
+def _lone_surrogate_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) in ``value`` that holds a lone surrogate, else None."""
+    if isinstance(value, str):
+        return path if _LONE_SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if _LONE_SURROGATE.search(str(key)):
+                return inner
+            found = _lone_surrogate_field(item, inner)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found = _lone_surrogate_field(item, f"{path}[{position}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _progress(raws: list, source: str):

@@ -25,6 +25,7 @@ the ``overall`` and ``oracle`` relabelings — are identical across conflict lev
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -105,8 +106,9 @@ def _normalise_weights(weights: Mapping[str, float] | None, aspects: Sequence[st
     unknown = set(weights) - set(aspects)
     if unknown:
         raise ValueError(f"aspect_weights names unknown aspects {sorted(unknown)}; known: {list(aspects)}")
-    if any(w < 0 for w in weights.values()):
-        raise ValueError("aspect_weights must be non-negative")
+    bad = {name: w for name, w in weights.items() if not (math.isfinite(w) and w >= 0)}
+    if bad:  # NaN fails every comparison, so it would silently hand its pairs to the last eligible aspect
+        raise ValueError(f"aspect_weights must be finite and non-negative, got {bad}")
     if not any(weights.get(a, 0.0) > 0 for a in aspects):
         raise ValueError(f"aspect_weights are all zero; give at least one of {list(aspects)} a positive weight")
     return {a: float(weights.get(a, 0.0)) for a in aspects}
@@ -154,10 +156,9 @@ def _split_aspects(best: Completion, other: Completion, aspects) -> tuple[tuple[
 
 
 def _choose_conflicted(flexible, forced, n, conflict, attainable) -> set[int]:
-    """The prompt indices of the flexible pairs that take a conflicting aspect."""
-    if not 0.0 <= conflict <= 1.0:
-        raise ConflictLevelError(f"conflict level must be in [0, 1], got {conflict}")
-    target = int(round(conflict * n))
+    """The prompt indices of the flexible pairs that take a conflicting aspect. A level outside [0, 1] is never
+    attainable (a run's configuration refuses it before anything computes: ``pdbench.pipeline.config``)."""
+    target = round(conflict * n) if math.isfinite(conflict) else -1
     low, high = attainable
     if not forced <= target <= forced + len(flexible):
         raise ConflictLevelError(

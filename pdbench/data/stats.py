@@ -15,9 +15,14 @@ def pair_stats(pairs: pd.DataFrame) -> dict:
     For world data (pairs with a ``world_spec``) also ``gold``: how often the labels agree with the
     world's gold rubric and what the pairs teach (chosen − rejected of each rubric property), split
     by conflicting / consistent pairs and per aspect (``pdbench.world.profile``).
+
+    A table with only the documented pair columns (``pdbench.data.build.PAIR_COLUMNS``) gets every statistic
+    but the attainable conflict range (None), which needs the build's per-pair aspect counts; lengths are then
+    counted from the texts, as the build counts them.
     """
     from pdbench.world.profile import pair_gold_diagnostics
 
+    pairs = _with_lengths(pairs)
     n = len(pairs)
     per_aspect = {}
     for aspect, group in pairs.groupby("aspect", sort=True):
@@ -28,14 +33,12 @@ def pair_stats(pairs: pd.DataFrame) -> dict:
             "consistent": len(group) - conflicting,
             "conflict_rate": conflicting / len(group),
         }
-    forced = int(((pairs["n_conflicting_aspects"] > 0) & (pairs["n_agreeing_aspects"] == 0)).sum())
-    flexible = int(((pairs["n_conflicting_aspects"] > 0) & (pairs["n_agreeing_aspects"] > 0)).sum())
     return {
         "n_pairs": n,
-        "n_prompts_paired": int(pairs["prompt_index"].nunique()),
+        "n_prompts_paired": int(pairs["prompt_index" if "prompt_index" in pairs else "prompt"].nunique()),
         "conflict_rate": float(pairs["is_conflict"].mean()) if n else 0.0,
         "n_conflicting": int(pairs["is_conflict"].sum()),
-        "attainable_conflict_range": [forced / n, (forced + flexible) / n] if n else [0.0, 0.0],
+        "attainable_conflict_range": _attainable_range(pairs),
         "per_aspect": per_aspect,
         "length": {
             "all": _length_stats(pairs),
@@ -49,6 +52,24 @@ def pair_stats(pairs: pd.DataFrame) -> dict:
         },
         "gold": pair_gold_diagnostics(pairs),
     }
+
+
+def _with_lengths(pairs: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` with boolean ``is_conflict`` and the response lengths in words (counted when absent)."""
+    lengths = {f"{role}_len": pairs[role].map(lambda text: len(str(text).split()))
+               for role in ("chosen", "rejected") if f"{role}_len" not in pairs}
+    return pairs.assign(is_conflict=pairs["is_conflict"].astype(bool), **lengths)
+
+
+def _attainable_range(pairs: pd.DataFrame) -> list[float] | None:
+    """[forced, forced + flexible] conflict shares, from the build's aspect counts (None without them)."""
+    if not len(pairs):
+        return [0.0, 0.0]
+    if not {"n_conflicting_aspects", "n_agreeing_aspects"} <= set(pairs):
+        return None
+    conflicting, agreeing = pairs["n_conflicting_aspects"] > 0, pairs["n_agreeing_aspects"] > 0
+    forced, flexible = int((conflicting & ~agreeing).sum()), int((conflicting & agreeing).sum())
+    return [forced / len(pairs), (forced + flexible) / len(pairs)]
 
 
 def _length_stats(pairs: pd.DataFrame) -> dict:
@@ -89,10 +110,11 @@ def plot_conflict_breakdown(stats: dict, path: Path, title: str = "") -> None:
 
 def format_summary(stats: dict) -> str:
     """A short human-readable summary of the statistics."""
-    low, high = stats["attainable_conflict_range"]
+    attainable = stats["attainable_conflict_range"]
     lines = [
         f"pairs: {stats['n_pairs']} from {stats['n_prompts_paired']} prompts",
-        f"conflict rate: {stats['conflict_rate']:.3f} (attainable {low:.3f}-{high:.3f})",
+        f"conflict rate: {stats['conflict_rate']:.3f}"
+        + (f" (attainable {attainable[0]:.3f}-{attainable[1]:.3f})" if attainable else ""),
     ]
     for aspect, counts in stats["per_aspect"].items():
         lines.append(

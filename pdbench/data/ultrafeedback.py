@@ -1,8 +1,8 @@
 """UltraFeedback records -> prompt records.
 
 The real dataset (``openbmb/UltraFeedback``) has quirks this reader tolerates:
-ratings are strings "1"-"5" or "N/A" (numbers are accepted too; anything outside 1-5, or 1-10 for
-``overall_score``, is rejected), and an aspect's annotation is
+ratings are strings "1"-"5" or "N/A" (numbers are accepted too, and a NaN number means "N/A", as
+parquet writes it; anything outside 1-5, or 1-10 for ``overall_score``, is rejected), and an aspect's annotation is
 either a dict ``{"Rating": ..., "Rationale": ...}`` or a one-item list holding that dict.
 A record with fewer than two completions cannot form a pair and is skipped (counted by the caller
 through the returned list's length); anything else that does not fit fails with a DataError
@@ -41,12 +41,15 @@ def looks_like_ultrafeedback(raw: Mapping[str, Any]) -> bool:
 
 def parse_rating(value: Any, source: str, index: int, field_name: str,
                  scale: tuple[float, float] | None = None) -> float | None:
-    """Parse one rating: a number (or its text), or "N/A"/None/NaN (-> None).
+    """Parse one rating: a number (or its text), or "N/A" / None / a NaN number (-> None: not rated).
 
-    Infinite values are rejected, and values outside ``scale`` (low, high) when one is given.
+    A NaN *number* is how parquet and pandas write a missing rating; the *text* "nan" is refused, like any
+    text that is neither a number nor "N/A". Values too large for a float, infinite values and values
+    outside ``scale`` (low, high) when one is given are refused too.
     """
     if value is None:
         return None
+    raw = value
     if isinstance(value, str):
         text = value.strip()
         if text.lower() in _MISSING:
@@ -54,16 +57,28 @@ def parse_rating(value: Any, source: str, index: int, field_name: str,
         try:
             value = float(text)
         except ValueError:
-            raise DataError(source, index, field_name, f"rating {value!r} is neither a number nor 'N/A'") from None
+            value = None
+        if value is None or value != value:
+            raise DataError(source, index, field_name, f"rating {_shown(text)} is neither a number nor 'N/A'") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DataError(source, index, field_name, f"rating {value!r} is neither a number nor 'N/A'")
+        raise DataError(source, index, field_name, f"rating {_shown(value)} is neither a number nor 'N/A'")
     if value != value:  # NaN, as parquet writes a missing rating
         return None
-    if value in (float("inf"), float("-inf")):
-        raise DataError(source, index, field_name, f"rating {value!r} is not finite")
-    if scale is not None and not scale[0] <= value <= scale[1]:
-        raise DataError(source, index, field_name, f"rating {value:g} is outside the {scale[0]:g}-{scale[1]:g} scale")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        number = float("inf")
+    if number in (float("inf"), float("-inf")):
+        raise DataError(source, index, field_name, f"rating {_shown(raw)} is not finite or too large")
+    if scale is not None and not scale[0] <= number <= scale[1]:
+        raise DataError(source, index, field_name, f"rating {number:g} is outside the {scale[0]:g}-{scale[1]:g} scale")
+    return number
+
+
+def _shown(value: Any) -> str:
+    """A rating as an error message quotes it: at most 40 characters of it."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
 
 
 def parse_ultrafeedback(

@@ -39,6 +39,23 @@ def frame_fingerprint(frame: pd.DataFrame, columns: list[str]) -> str:
     return hashlib.sha256(hashed.tobytes()).hexdigest()[:20]
 
 
+def remember(index: str, key: str, value: str) -> str | None:
+    """Store ``value`` under ``key`` in the cache's small JSON file ``<root>/<index>.json``; return the value
+    stored there before (None the first time). For messages only (why a stage was computed): two processes
+    writing at once may lose one entry, which costs a message, never a result."""
+    from pdbench.infra.fileio import write_json
+
+    path = cache_root() / f"{index}.json"
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    previous = known.get(key)
+    if previous != value:
+        write_json(path, {**known, key: value})
+    return previous
+
+
 def stage_dir(stage: str, key: str) -> Path:
     """The folder of one cached stage output: ``<root>/<stage>/<key>``."""
     return cache_root() / stage / key

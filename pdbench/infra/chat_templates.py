@@ -2,7 +2,7 @@
 
 SFT, reward-model training, DPO and generation (in process or by a server that pdbench starts) all
 read the template from the model folder's tokenizer, so pdbench never patches a tokenizer in memory:
-``templated_model`` gives a folder whose tokenizer carries the template (the model's own, or the one
+``pdbench.infra.models.templated_model`` gives a folder whose tokenizer carries the template (the model's own, or the one
 configured). When one is configured and the folder lacks it, that is a cached folder of symbolic links
 to the model's files with the tokenizer saved again with the template, and the template's end-of-turn
 token added to ``generation_config.json``'s end tokens, so generation stops where a turn ends. The SFT
@@ -17,13 +17,8 @@ end-of-sequence token).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from pdbench.infra.cache import cache_root, content_key, stage_lock
 
 
 @dataclass(frozen=True)
@@ -82,62 +77,3 @@ def own_template(model_dir: str | Path) -> str | None:
     config = folder / "tokenizer_config.json"
     return json.loads(config.read_text(encoding="utf-8")).get("chat_template") if config.is_file() else None
 
-
-def templated_model(model_dir: str, setting: str | None, what: str = "model") -> str:
-    """A folder of the model at ``model_dir`` whose tokenizer carries the chat template ``setting``.
-
-    ``setting`` None keeps the model's own template, and fails with one line when it has none. A model that
-    already carries exactly that template is returned as it is.
-    """
-    if setting is None:
-        if not has_chat_template(model_dir):
-            raise ChatTemplateError(
-                f"{what} {model_dir} has no chat template (a base checkpoint?): set chat_template to one of "
-                f"{', '.join(CHAT_TEMPLATES)} or a .jinja file (--chat-template, or chat_template: in a --config file)")
-        return model_dir
-    template = resolve_template(setting)
-    if own_template(model_dir) == template.jinja:
-        return model_dir
-    from pdbench.infra.models import model_fingerprint
-
-    target = cache_root() / "templated" / content_key("templated", model_fingerprint(model_dir), template.jinja,
-                                                       template.end_of_turn)
-    with stage_lock(target):
-        if not (target / "config.json").exists():
-            _write_templated(Path(model_dir), template, target, what)
-    return str(target)
-
-
-def _write_templated(source: Path, template: ChatTemplate, target: Path, what: str) -> None:
-    """Links to ``source``'s files, its tokenizer saved with ``template``; assembled aside, then renamed into place."""
-    from transformers import AutoTokenizer, GenerationConfig
-
-    tokenizer = AutoTokenizer.from_pretrained(str(source))
-    end_ids = []
-    if template.end_of_turn is not None:
-        end_id = tokenizer.convert_tokens_to_ids(template.end_of_turn)
-        if end_id is None or end_id == tokenizer.unk_token_id:
-            raise ChatTemplateError(f"{what} {source}: its tokenizer has no {template.end_of_turn} token, which the "
-                                    "chat template ends turns with; choose another template")
-        end_ids.append(end_id)
-    tokenizer.chat_template = template.jinja
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        tokenizer.save_pretrained(staging)
-        try:
-            generation = GenerationConfig.from_pretrained(str(source))
-        except OSError:  # a checkpoint without generation_config.json
-            generation = GenerationConfig()
-        configured = generation.eos_token_id
-        configured = [configured] if isinstance(configured, int) else list(configured or [])
-        generation.eos_token_id = list(dict.fromkeys([*configured, *end_ids, tokenizer.eos_token_id] if
-                                                     tokenizer.eos_token_id is not None else [*configured, *end_ids]))
-        generation.save_pretrained(staging)
-        for file in source.iterdir():
-            if file.is_file() and not (staging / file.name).exists():
-                os.symlink(file.resolve(), staging / file.name)
-        shutil.rmtree(target, ignore_errors=True)
-        os.rename(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

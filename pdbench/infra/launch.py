@@ -17,8 +17,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from pdbench.infra.fileio import is_out_of_space, out_of_space
 
 
 @dataclass(frozen=True)
@@ -104,13 +107,31 @@ def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> floa
     started = time.perf_counter()
     with open(log, "ab") as output:
         code = run_interruptible(command, child_env(launch), output)
+    if code == OUT_OF_SPACE_EXIT:
+        raise out_of_space(folder)
     if code != 0:
         raise ChildFailedError(f"{what or module} failed (exit code {code}); the end of {log}:\n{tail(log, 25)}")
     return time.perf_counter() - started
 
 
-class ChildFailedError(RuntimeError):
-    """A stage's child process exited with an error (its own traceback was printed by the child)."""
+OUT_OF_SPACE_EXIT = 28
+"""A child's exit code when a write failed for lack of space (ENOSPC's number): the parent says so in one line."""
+
+
+def run_entry(main: Callable[[str], None], folder: str) -> int:
+    """A child's ``main(folder)`` as its exit code: OUT_OF_SPACE_EXIT, with nothing printed, when the disk is full
+    (the parent names the folder and the space left), 0 when it succeeds; any other error keeps its traceback."""
+    try:
+        main(folder)
+    except Exception as error:
+        if is_out_of_space(error):
+            return OUT_OF_SPACE_EXIT
+        raise
+    return 0
+
+
+class ChildFailedError(ChildProcessError):
+    """A stage's child process exited with an error (its log's last lines, its traceback among them, are quoted)."""
 
 
 def run_interruptible(command: list[str], env: dict[str, str] | None = None, output=None) -> int:

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING
 import torch
 
 from pdbench.infra.cache import cache_root, content_key, stage_lock
+from pdbench.infra.chat_templates import (CHAT_TEMPLATES, ChatTemplate, ChatTemplateError, has_chat_template,
+                                          own_template, resolve_template)
+from pdbench.infra.fileio import named_if_out_of_space
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -100,6 +103,11 @@ def model_fingerprint(model_path: str) -> str:
 def is_embedded(spec: str) -> bool:
     """Whether ``spec`` is the alias of an embedded model."""
     return spec in EMBEDDED_MODELS
+
+
+def needs_conversion(spec: str) -> bool:
+    """Whether resolving ``spec`` will convert an embedded GGUF first (minutes, once per cache)."""
+    return spec in (SMOLLM2, SMOLLM2_NO_TEMPLATE) and not (cache_root() / "models" / spec / _MARKER).is_file()
 
 
 def resolve_model_path(spec: str) -> str:
@@ -229,9 +237,10 @@ def _convert_gguf(gguf_path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        (staging / _MARKER).write_text(json.dumps({"source": gguf_path.name, "dtype": "float32"}) + "\n")
+        with named_if_out_of_space(target):  # safetensors says "disk full" in its own error type
+            model.save_pretrained(staging)
+            tokenizer.save_pretrained(staging)
+            (staging / _MARKER).write_text(json.dumps({"source": gguf_path.name, "dtype": "float32"}) + "\n")
         if target.exists() and not (target / _MARKER).is_file():
             shutil.rmtree(target)  # not from a completed conversion: stale, replace it
         try:
@@ -259,6 +268,65 @@ def _save_without_template(source: Path, target: Path) -> None:
                     and not (staging / file.name).exists():
                 os.symlink(file.resolve(), staging / file.name)
         (staging / _MARKER).write_text(json.dumps({"source": SMOLLM2, "chat_template": None}) + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        os.rename(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def templated_model(model_dir: str, setting: str | None, what: str = "model") -> str:
+    """A folder of the model at ``model_dir`` whose tokenizer carries the chat template ``setting``
+    (``pdbench.infra.chat_templates``).
+
+    ``setting`` None keeps the model's own template, and fails with one line when it has none. A model that
+    already carries exactly that template is returned as it is.
+    """
+    if setting is None:
+        if not has_chat_template(model_dir):
+            raise ChatTemplateError(
+                f"{what} {model_dir} has no chat template (a base checkpoint?): set chat_template to one of "
+                f"{', '.join(CHAT_TEMPLATES)} or a .jinja file (--chat-template, or chat_template: in a --config file)")
+        return model_dir
+    template = resolve_template(setting)
+    if own_template(model_dir) == template.jinja:
+        return model_dir
+    target = cache_root() / "templated" / content_key("templated", model_fingerprint(model_dir), template.jinja,
+                                                       template.end_of_turn)
+    with stage_lock(target):
+        if not (target / "config.json").exists():
+            _write_templated(Path(model_dir), template, target, what)
+    return str(target)
+
+
+def _write_templated(source: Path, template: ChatTemplate, target: Path, what: str) -> None:
+    """Links to ``source``'s files, its tokenizer saved with ``template``; assembled aside, then renamed into place."""
+    from transformers import AutoTokenizer, GenerationConfig
+
+    tokenizer = AutoTokenizer.from_pretrained(str(source))
+    end_ids = []
+    if template.end_of_turn is not None:
+        end_id = tokenizer.convert_tokens_to_ids(template.end_of_turn)
+        if end_id is None or end_id == tokenizer.unk_token_id:
+            raise ChatTemplateError(f"{what} {source}: its tokenizer has no {template.end_of_turn} token, which the "
+                                    "chat template ends turns with; choose another template")
+        end_ids.append(end_id)
+    tokenizer.chat_template = template.jinja
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        tokenizer.save_pretrained(staging)
+        try:
+            generation = GenerationConfig.from_pretrained(str(source))
+        except OSError:  # a checkpoint without generation_config.json
+            generation = GenerationConfig()
+        configured = generation.eos_token_id
+        configured = [configured] if isinstance(configured, int) else list(configured or [])
+        generation.eos_token_id = list(dict.fromkeys([*configured, *end_ids, tokenizer.eos_token_id] if
+                                                     tokenizer.eos_token_id is not None else [*configured, *end_ids]))
+        generation.save_pretrained(staging)
+        for file in source.iterdir():
+            if file.is_file() and not (staging / file.name).exists():
+                os.symlink(file.resolve(), staging / file.name)
         shutil.rmtree(target, ignore_errors=True)
         os.rename(staging, target)
     finally:

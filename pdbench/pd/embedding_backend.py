@@ -12,8 +12,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import torch
+from tqdm.auto import tqdm
 
 from pdbench.pd.config import PDConfig
+
+ENCODE_CHUNK = 512
+"""Texts per call of the encoder: one step of the embedding progress bar."""
 
 
 def pair_text(prompt: str, response: str) -> str:
@@ -40,12 +44,13 @@ class EmbeddingBackend:
         """Embeddings of the ``role`` ("chosen"/"rejected") responses of ``pairs``; computed once per text."""
         texts = [pair_text(p, r) for p, r in zip(pairs["prompt"], pairs[role])]
         missing = sorted({t for t in texts if t not in self._embeddings})
-        if missing:
-            vectors = self.encoder.encode(
-                missing, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
-                show_progress_bar=len(missing) > 500,
-            )
-            self._embeddings.update(zip(missing, vectors))
+        # Our own bar, in chunks: sentence-transformers' says only "Batches", twice per strategy.
+        for start in tqdm(range(0, len(missing), ENCODE_CHUNK), desc=f"embedding {role} responses", unit="chunk",
+                          disable=len(missing) <= 500, leave=False):
+            chunk = missing[start:start + ENCODE_CHUNK]
+            vectors = self.encoder.encode(chunk, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
+                                          show_progress_bar=False)
+            self._embeddings.update(zip(chunk, vectors))
         return np.stack([self._embeddings[t] for t in texts])
 
     def fit(self, samples: Mapping[str | None, pd.DataFrame], rho: float, seed: int) -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from pdbench.infra.launch import is_partitioned, rank
+from pdbench.infra.launch import is_partitioned, rank, run_entry
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.pd.config import PDConfig
 from pdbench.pd.lm_backend import conversation
@@ -96,4 +96,4 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(run_entry(main, sys.argv[1]))

@@ -92,7 +92,7 @@ def dry_run(config, strategy_paths: Iterable[str] = ()) -> tuple[str, list[str]]
     names of the preconditions that are not ready."""
     import yaml
 
-    from pdbench.pipeline.runner import stage_names
+    from pdbench.pipeline.progress import stage_names
     from pdbench.training.launch import accelerate_config_path
 
     plan = config.to_dict()

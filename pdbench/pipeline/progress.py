@@ -21,6 +21,17 @@ import click
 
 from pdbench.infra.fileio import write_json
 
+PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "generation", "evaluation")
+"""The stages every run goes through, in order (``stage_names`` adds the optional ones)."""
+
+
+def stage_names(config) -> list[str]:
+    """The stages a run of ``config`` goes through and prints, in order: then ``alpaca_eval`` when it computes
+    WR / LC, and ``behaviour`` on the world."""
+    return [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
+            *(["behaviour"] if config.eval_sets == "world" else [])]
+
+
 SAME_RATE = {"baseline": "training"}
 """Stages whose work is the same kind as another's (the baseline is DPO training too)."""
 
@@ -34,6 +45,8 @@ class Stage:
     """Units of work (pairs to train on, ...); estimates scale with it."""
     cached: bool = False
     seconds: float = 0.0
+    note: str = ""
+    """Why the stage was computed, when that is news (the body sets it): printed after the outcome."""
 
 
 @dataclass
@@ -63,7 +76,7 @@ class Progress:
         self._done.append(name)
         if not stage.cached:
             self._record(stage)
-        how = "reused from cache" if stage.cached else "computed"
+        how = ("reused from cache" if stage.cached else "computed") + (f" ({stage.note})" if stage.note else "")
         self.echo(f"[{len(self._done)}/{len(self.stages)}] {name}: {how} in {duration(stage.seconds)}"
                   f"  (elapsed {duration(time.perf_counter() - self._started)}{self._left()})")
         if self.on_finish:

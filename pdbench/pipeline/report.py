@@ -1,6 +1,8 @@
-"""What a run prints: the result table with its legend."""
+"""What pdbench reports: a run's result table with its legend, and the leaderboard of the runs tracked in MLflow."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 BASELINES = {
     "sft": "the initial (SFT) policy",
@@ -35,7 +37,8 @@ def format_result(result: dict) -> str:
     lines.append(f"{unit}: sft {hours.get('sft', 0.0):.4f}  selection {hours['selection']:.4f}  "
                  f"training {hours['training']:.4f}  evaluation {hours['evaluation']:.4f}  total {hours['total']:.4f}"
                  "  (wall-clock x devices; Table 1's column is selection + training)")
-    reused = [name for name, cost in result["costs"].items() if cost.get("cached")]
+    # Stages without a device did no work of their own (no SFT stage, a given baseline): nothing to reuse.
+    reused = [name for name, cost in result["costs"].items() if cost.get("cached") and cost.get("device") != "none"]
     if reused:
         lines.append(f"reused from cache: {', '.join(reused)}")
     return "\n".join(lines)
@@ -52,3 +55,17 @@ def format_alpaca(alpaca: dict) -> str:
     line = (f"AlpacaEval: WR {alpaca['win_rate']:.2f}  LC {alpaca['length_controlled_winrate']:.2f}"
             f"  ({'; '.join(parts)})")
     return line + (f"\n  {alpaca['note']}" if alpaca.get("note") else "")
+
+
+def leaderboard_from_mlflow(experiment: str, parent_run_id: str | None, out: Path, budget: float | None = None) -> list[Path]:
+    """Table 1 of the experiment's (or one sweep's) tracked cells, written to ``out``; also logged to the sweep's
+    parent run. Returns the files written. An unreachable tracking server is one line, after one quick request
+    (``TrackingUnavailableError``), not MLflow's minutes of retries."""
+    from pdbench.leaderboard.table import runs_frame, write_leaderboard
+    from pdbench.tracking.store import check_reachable, log_parent_artifacts, search_cell_runs
+
+    check_reachable("there is no leaderboard to read")
+    files = write_leaderboard(runs_frame(search_cell_runs(experiment, parent_run_id)), out, budget)
+    if parent_run_id:
+        log_parent_artifacts(parent_run_id, files)
+    return files

@@ -50,9 +50,12 @@ def cell_name(strategy: str, conflict: float, budget: float, seed: int) -> str:
 def claim(run_dir: Path) -> Iterator[None]:
     """Hold the run folder for this process; raise RunDirBusyError if another process holds it.
 
-    The lock is released by the OS when the holder dies, so a killed run never blocks the next.
+    The lock is released by the OS when the holder dies, so a killed run never blocks the next. A folder this
+    claim created is removed again, before the lock is released, when nothing but its lock file is left in it:
+    a run that failed before it wrote anything leaves no folder behind.
     """
     run_dir = Path(run_dir)
+    is_new = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
     with open(run_dir / LOCK, "a+") as handle:
         try:
@@ -68,6 +71,9 @@ def claim(run_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            if is_new and [p.name for p in run_dir.iterdir()] == [LOCK]:
+                (run_dir / LOCK).unlink()
+                run_dir.rmdir()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

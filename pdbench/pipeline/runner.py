@@ -22,7 +22,7 @@ from pdbench.infra.fileio import write_json
 from pdbench.tracking.journal import Journal
 from pdbench.selection.planning import make_plan
 from pdbench.pipeline.config import RunConfig
-from pdbench.pipeline.progress import Progress, Stage
+from pdbench.pipeline.progress import Progress, Stage, stage_names
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.tracking.record import config_tags, curve_event, metrics_event, provenance_tags, result_events, run_params
 from pdbench.pipeline.rundir import clear_results
@@ -32,26 +32,17 @@ from pdbench.selection.plan import Plan
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
-PROGRESS_STAGES = ("initial_policy", "pairs", "selection", "training", "baseline", "generation", "evaluation")
-"""The stages every run goes through, in order (``stage_names`` adds the optional ones)."""
-
-
-def stage_names(config: RunConfig) -> list[str]:
-    """The stages a run of ``config`` goes through and prints, in order: then ``alpaca_eval`` when it computes
-    WR / LC, and ``behaviour`` on the world."""
-    return [*PROGRESS_STAGES, *(["alpaca_eval"] if config.alpaca_eval else []),
-            *(["behaviour"] if config.eval_sets == "world" else [])]
-
-
 def validate(config: RunConfig, strategy_paths=()):
     """Fail fast, before any training, on inputs that cannot work; returns the run's judge, checked.
 
     (The RunConfig checked its own types and ranges when it was built.)
     """
+    from pdbench.data.loading import check_dataset
     from pdbench.eval.setup import build_judge
     from pdbench.infra.models import check_model_spec
     from pdbench.selection.registry import get_strategy
 
+    check_dataset(config.dataset)  # a missing file fails here, not after the MLflow run and config.json exist
     check_model_spec(config.policy, "--policy")
     if config.baseline not in ("overall", "sft"):
         check_model_spec(config.baseline, "--baseline")
@@ -193,7 +184,7 @@ class _Cell:
         """The aspect-labelled pair table (``pairs_stage``)."""
         with self.progress.stage("pairs") as stage:
             pairs, self.costs["data"] = pairs_stage(self.config, force="data" in self.force)
-            stage.cached = self.costs["data"]["cached"]
+            stage.cached, stage.note = self.costs["data"]["cached"], self.costs["data"].get("note", "")
         return pairs
 
     def selection(self, pairs) -> Plan:
@@ -296,7 +287,7 @@ def _world_behaviour(config: RunConfig, samples: dict, sft_path: str) -> dict:
 
 
 def _taught_summary(diagnostics_file: Path) -> dict | None:
-    """The all / conflicting / consistent rows of what the trained-on pairs teach (written by export_plan)."""
+    """The all / conflicting / consistent rows of what the trained-on pairs teach (written by write_diagnostics)."""
     taught = json.loads(diagnostics_file.read_text())["taught"]
     return None if taught is None else {name: taught[name] for name in ("all", "conflicting", "consistent")}
 

@@ -20,7 +20,7 @@ def select_pairs(config: RunConfig, out: Path, strategy_paths=()) -> dict:
     it used; returns a summary (sizes, conflict rates, seconds, files written)."""
     get_strategy(config.strategy, strategy_paths)  # an unknown or broken strategy fails before the data is built
     started = time.perf_counter()
-    pairs, _ = pairs_stage(config)
+    pairs, pairs_record = pairs_stage(config)
     built = time.perf_counter()
     selection = selection_stage(config, pairs, out, strategy_paths)
     plan = selection.plan
@@ -34,6 +34,7 @@ def select_pairs(config: RunConfig, out: Path, strategy_paths=()) -> dict:
         # Shared artifacts record what they cost when first computed (a cache hit costs ~0 here).
         "artifact_seconds": selection.cost["parts"],
         "written": [str(p) for p in selection.files],
+        "data": {"cached": pairs_record["cached"], "note": pairs_record.get("note", "")},
     }
 
 
@@ -42,7 +43,8 @@ def format_selection(summary: dict) -> str:
     lines = [f"{summary['strategy']}: {summary['rows']} of {summary['pairs']} pairs, {summary['relabelled']} relabelled, "
              f"objective {summary['objective']}; conflict rate of the selection "
              f"{summary['selected_conflict_rate']:.3f} (all pairs {summary['conflict_rate']:.3f})",
-             f"time: data {summary['seconds']['data']:.1f}s, strategy {summary['seconds']['strategy']:.1f}s"]
+             f"time: data {summary['seconds']['data']:.1f}s ({_data_outcome(summary['data'])}), "
+             f"strategy {summary['seconds']['strategy']:.1f}s"]
     by_artifact: dict[str, list[str]] = {}
     for part, seconds in summary["artifact_seconds"].items():  # "pd.rm_training" -> pd: rm_training ...
         name, what = part.split(".", 1)
@@ -50,3 +52,8 @@ def format_selection(summary: dict) -> str:
     lines += [f"  {name}: {', '.join(parts)} (when first computed)" for name, parts in sorted(by_artifact.items())]
     lines.append("wrote " + ", ".join(summary["written"]))
     return "\n".join(lines)
+
+
+def _data_outcome(data: dict) -> str:
+    """How the pairs came: reused from the cache, or computed (and why, when that is news)."""
+    return "reused from cache" if data["cached"] else "computed" + (f": {data['note']}" if data["note"] else "")

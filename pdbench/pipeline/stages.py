@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir, stage_lock
+from pdbench.infra.cache import content_key, frame_fingerprint, remember, stage_dir, stage_lock
 from pdbench.infra.launch import Launch
 from pdbench.data.loading import dataset_identity, load_records
 from pdbench.data.pairs import PAIRING_VERSION, build_pairs
@@ -25,6 +25,7 @@ from pdbench.selection.context import StrategyContext
 from pdbench.selection.plan import Plan
 from pdbench.selection.planning import export_plan, make_plan, planned_pairs
 from pdbench.pipeline.config import RunConfig
+from pdbench.pipeline.diagnostics import write_diagnostics
 from pdbench.infra.sysmon import monitor
 
 DONE = "stage.json"
@@ -38,9 +39,12 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
 
     export = parse_export(config.dataset)
     variant = parse_world_dataset(export[0] if export else config.dataset)
-    # A world variant's key holds its config, so editing one can never reuse old pairs.
-    key = content_key("pairs", PAIRING_VERSION, config.dataset, variant and variant.identity(), config.conflict,
+    # A world variant's key holds its config and a local file's its content, so editing either never reuses old pairs.
+    identity = dataset_identity(config.dataset)
+    key = content_key("pairs", PAIRING_VERSION, identity, variant and variant.identity(), config.conflict,
                       config.seed, config.world_prompts)
+    is_file = identity.startswith("sha256:")
+    before = remember("dataset_contents", str(Path(config.dataset).resolve()), identity) if is_file else None
     folder = stage_dir("pairs", key)
     with stage_lock(folder):
         record = _done(folder, force)
@@ -50,6 +54,8 @@ def pairs_stage(config: RunConfig, force: bool = False) -> tuple[pd.DataFrame, d
             pairs, facts = build_pairs(records, config.conflict, seed=config.seed, source=config.dataset)
             write_with(folder / "pairs.parquet", lambda p: pairs.to_parquet(p, index=False))
             record = _finish(folder, {"facts": facts}, time.perf_counter() - started, devices=1, device="cpu")
+            if before not in (None, identity):
+                record["note"] = f"the content of {config.dataset} changed since its pairs were last built"
     return pd.read_parquet(folder / "pairs.parquet"), record
 
 
@@ -66,7 +72,8 @@ class Selection:
     wall: float
     """Seconds the strategy took in this run (little when its artifacts came from the cache)."""
     files: list[Path]
-    """What ``export_plan`` wrote: train.jsonl and the artifacts the strategy used."""
+    """What ``export_plan`` and ``write_diagnostics`` wrote: train.jsonl, the artifacts the strategy used, its
+    diagnostics."""
 
 
 def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strategy_paths=(),
@@ -88,7 +95,8 @@ def selection_stage(config: RunConfig, pairs: pd.DataFrame, out_dir: Path, strat
     cost = {"seconds": seconds, "parts": parts, "devices": 1, "device_seconds": device_seconds,
             "reward_base_device_seconds": sum(m.get("base_device_seconds", 0.0) for m in metas), "device": device_name(),
             "reward_model": next((m["rm_trained"] for m in metas if m.get("rm_trained")), None)}
-    return Selection(plan, context, cost, wall, export_plan(pairs, plan, context, Path(out_dir)))
+    files = export_plan(pairs, plan, context, Path(out_dir)) + write_diagnostics(pairs, plan, context, Path(out_dir))
+    return Selection(plan, context, cost, wall, files)
 
 
 def reward_base(config: RunConfig):
@@ -134,13 +142,14 @@ def reward_base_stage(config: RunConfig, force: bool = False) -> tuple[str, dict
 def prepared_model_stage(spec: str, config: RunConfig, what: str, is_sft: bool, force: bool = False) -> tuple[str, dict]:
     """``spec`` resolved to a folder whose tokenizer has the chat template (``config.chat_template`` or its own),
     then fine-tuned on ``config.sft`` in its own process when ``is_sft``; returns (folder, stage record)."""
-    from pdbench.infra.chat_templates import templated_model
-    from pdbench.infra.models import local_model_folder
+    from pdbench.infra.models import local_model_folder, needs_conversion, templated_model
     from pdbench.training.launch import run_sft
 
+    started, is_converting = time.perf_counter(), needs_conversion(spec)  # an embedded GGUF, once per cache
     base = templated_model(local_model_folder(spec), config.chat_template, what)
     if not is_sft:
-        return base, {"seconds": 0.0, "devices": 0, "device_seconds": 0.0, "device": "none", "cached": True}
+        return base, {"seconds": time.perf_counter() - started, "devices": 0, "device_seconds": 0.0, "device": "none",
+                      "cached": not is_converting}
     launch = training_launch(config)
     sft = replace(config.sft, dataset=sft_dataset_path(config.sft.dataset, config.world_prompts))
     key = content_key("sft", _model_identity(base), dataset_identity(sft.dataset), config.sft.to_dict(),

@@ -72,7 +72,7 @@ def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, see
                       workers)
     if not state["is_tracked"]:
         return []
-    from pdbench.pipeline.tracked import leaderboard_from_mlflow  # imports mlflow: a --no-track sweep needs none
+    from pdbench.pipeline.report import leaderboard_from_mlflow  # imports mlflow: a --no-track sweep needs none
 
     return leaderboard_from_mlflow(experiment, state["parent_run_id"], Path(sweep_dir) / "leaderboard")
 
@@ -123,9 +123,11 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, worker
 
 
 def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
-    """Every cell's strategy and configuration, before the first cell computes anything."""
+    """Every cell's strategy and configuration, and the dataset, before the first cell computes anything."""
+    from pdbench.data.loading import check_dataset
     from pdbench.selection.registry import get_strategy
 
+    check_dataset(base.dataset)
     for strategy in dict.fromkeys(cell[0] for cell in cells):
         get_strategy(strategy, strategy_paths)
     for strategy, conflict, budget, seed in cells:

@@ -1,7 +1,9 @@
-"""What goes to MLflow after the fact and what comes back: uploading finished folders, the leaderboard.
+"""What goes to MLflow after the fact: uploading finished run and sweep folders (``pdbench sync``).
 
 An unreachable tracking server never costs results: a folder that cannot be uploaded stays as it is,
-and the message says how to upload it later (``pdbench sync``).
+and the message says how to upload it later (``pdbench sync``). A folder is claimed while it is uploaded
+(``pdbench.pipeline.rundir.claim``), so two syncs at once, or a sync during the run, never upload it twice.
+(What comes back from MLflow, the leaderboard, is ``pdbench.pipeline.report``'s.)
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from pdbench.pipeline.rundir import check_finished
+from pdbench.pipeline.rundir import check_finished, claim
 from pdbench.pipeline.sweep import is_sweep_dir, sync_sweep
-from pdbench.tracking.publish import mark_synced, synced_run_id, track_run_dir
+from pdbench.tracking.publish import mark_synced, run_location, synced_run_id, track_run_dir
 from pdbench.tracking.store import tracking_uri
 
 
@@ -27,7 +29,7 @@ def track_or_keep(run_dir: Path, experiment: str, echo: Callable[..., None] = cl
              f"The results are safe in {run_dir}; upload them later with: pdbench sync {run_dir}", err=True)
         return False
     mark_synced(run_dir, run_id, tracking_uri())
-    echo(f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}  (see: mlflow ui)")
+    echo(run_location(run_id, experiment))
     return True
 
 
@@ -37,29 +39,23 @@ def sync_folders(run_dirs: list[Path], experiment: str, echo: Callable[..., None
     failed = []
     for run_dir in run_dirs:
         try:
-            if is_sweep_dir(run_dir):
-                sync_sweep(run_dir, experiment)
-                continue
-            check_finished(run_dir)
+            with claim(run_dir):
+                if not _sync_folder(Path(run_dir), experiment, echo):
+                    failed.append(str(run_dir))
         except Exception as error:  # one line per folder; the others are still uploaded
             echo(f"{run_dir}: {type(error).__name__}: {error}", err=True)
-            failed.append(str(run_dir))
-            continue
-        if synced_run_id(run_dir):
-            echo(f"{run_dir}: already uploaded as MLflow run {synced_run_id(run_dir)} "
-                 f"(delete {run_dir / 'synced.json'} to upload it again)")
-        elif not track_or_keep(run_dir, experiment, echo):
             failed.append(str(run_dir))
     return failed
 
 
-def leaderboard_from_mlflow(experiment: str, parent_run_id: str | None, out: Path, budget: float | None = None) -> list[Path]:
-    """Table 1 of the experiment's (or one sweep's) tracked cells, written to ``out``; also logged to the sweep's
-    parent run. Returns the files written."""
-    from pdbench.leaderboard.table import runs_frame, write_leaderboard
-    from pdbench.tracking.store import log_parent_artifacts, search_cell_runs
-
-    files = write_leaderboard(runs_frame(search_cell_runs(experiment, parent_run_id)), out, budget)
-    if parent_run_id:
-        log_parent_artifacts(parent_run_id, files)
-    return files
+def _sync_folder(run_dir: Path, experiment: str, echo: Callable[..., None]) -> bool:
+    """Upload one claimed folder (a sweep: its parent run and cells); returns success."""
+    if is_sweep_dir(run_dir):
+        sync_sweep(run_dir, experiment)
+        return True
+    check_finished(run_dir)
+    if synced_run_id(run_dir):
+        echo(f"{run_dir}: already uploaded as MLflow run {synced_run_id(run_dir)} "
+             f"(delete {run_dir / 'synced.json'} to upload it again)")
+        return True
+    return track_or_keep(run_dir, experiment, echo)

@@ -69,7 +69,8 @@ def to_trl_records(selected: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_plan(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: Path) -> list[Path]:
-    """Write the Plan's pairs as TRL JSONL (``train.jsonl``) and every artifact the strategy used."""
+    """Write the Plan's pairs as TRL JSONL (``train.jsonl``) and every artifact the strategy used (what the
+    selection is and teaches is the pipeline's to report: ``pdbench.pipeline.diagnostics``)."""
     out = Path(out)
     written = [out / "train.jsonl"]
     records = to_trl_records(planned_pairs(pairs, plan))
@@ -79,30 +80,4 @@ def export_plan(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: 
         table = getattr(context, artifact).table
         write_with(path, lambda p, t=table: t.to_parquet(p, index=False))
         written.append(path)
-    written += _write_diagnostics(pairs, plan, context, out)
-    return written
-
-
-def taught_by(pairs: pd.DataFrame, plan: Plan) -> dict | None:
-    """What the Plan's pairs, relabelled as they are trained on, teach against the world's gold rubric:
-    ``pdbench.world.profile.pair_gold_diagnostics`` of them; None off the world or for an empty Plan."""
-    from pdbench.world.profile import pair_gold_diagnostics
-
-    return pair_gold_diagnostics(planned_pairs(pairs, plan)) if plan.rows else None
-
-
-def _write_diagnostics(pairs: pd.DataFrame, plan: Plan, context: StrategyContext, out: Path) -> list[Path]:
-    """The selection's conflict rate and length profile, plus PD diagnostics when PD was used."""
-    from pdbench.infra.fileio import write_json
-    from pdbench.pd.diagnostics import plot_length_difference, selection_summary, write_pd_diagnostics
-
-    report = {"selection": selection_summary(pairs, plan.rows), "taught": taught_by(pairs, plan)}
-    for artifact in sorted(context.used & {"pd", "pd_without_length_mitigation"}):
-        prefix = ARTIFACT_FILES[artifact].removesuffix(".parquet")
-        report[artifact] = write_pd_diagnostics(pairs, getattr(context, artifact), out, prefix)
-    write_json(out / "diagnostics.json", report)
-    written = [out / "diagnostics.json"]
-    if plan.rows:
-        plot_length_difference(pairs, {"selected": plan.rows}, out / "length_difference.png")
-        written.append(out / "length_difference.png")
     return written

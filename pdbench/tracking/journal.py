@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pdbench.infra.fileio import write_json
+from pdbench.infra.fileio import jsonl_lines, write_json
 
 FOLDER = "mlflow"
 
@@ -56,7 +56,7 @@ class Journal:
         """All events, oldest first."""
         if not self.events_file.exists():
             return []
-        return [json.loads(line) for line in self.events_file.read_text().splitlines() if line]
+        return [json.loads(line) for line in jsonl_lines(self.events_file.read_text()) if line]
 
     def is_finished(self) -> bool:
         """Whether the run's last status is FINISHED."""

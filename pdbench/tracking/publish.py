@@ -49,7 +49,7 @@ class LiveTracking:
             return
         if self.run_id is None:
             self.echo(f"MLflow run {run_id} (experiment '{self.experiment}' at {self.uri}) is live: `mlflow ui` shows "
-                      "the stages as they finish.")
+                      f"the stages as they finish.\n  {ui_pages(run_id)}")
         self.run_id = run_id
 
     def close(self, run_dir: Path) -> None:
@@ -59,7 +59,32 @@ class LiveTracking:
                       f"pdbench sync {run_dir}")
         else:
             mark_synced(run_dir, self.run_id, self.uri)
-            self.echo(f"MLflow run {self.run_id} in experiment '{self.experiment}' at {self.uri}  (see: mlflow ui)")
+            self.echo(run_location(self.run_id, self.experiment))
+
+
+def run_location(run_id: str, experiment: str) -> str:
+    """Where an uploaded run is: its id, experiment and store, then ``ui_pages``."""
+    from pdbench.tracking.store import tracking_uri
+
+    return f"MLflow run {run_id} in experiment '{experiment}' at {tracking_uri()}\n  {ui_pages(run_id)}"
+
+
+def ui_pages(run_id: str) -> str:
+    """The MLflow UI's pages of a run and of its experiment's runs, and how to open them (MLflow 3 opens an
+    experiment on a GenAI overview that does not list training runs)."""
+    from pdbench.tracking.store import LOCAL_UI, store_id, tracking_uri, ui_links
+
+    links = ui_links(run_id)
+    if links is None:
+        return "see it with: mlflow ui"
+    run_page, runs_page = links
+    if not run_page.startswith(LOCAL_UI):
+        how = "in the MLflow UI"
+    elif store_id() == f"sqlite:///{Path('mlflow.db').resolve()}":  # MLflow's default store, which `mlflow ui` reads
+        how = "in `mlflow ui` started in this folder"
+    else:
+        how = f"in `mlflow ui --backend-store-uri {tracking_uri()}`"
+    return f"{how}: {run_page}  (the experiment's runs: {runs_page})"
 
 
 def track_run_dir(run_dir: Path, experiment: str, parent_run_id: str | None = None) -> str:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import mlflow
 from mlflow.entities import Metric, Param, RunTag
+from mlflow.exceptions import MlflowException
 
 from pdbench.tracking.journal import Journal
 from pdbench.tracking.record import flatten, git_sha
@@ -70,6 +71,25 @@ def tracking_uri() -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
+LOCAL_UI = "http://127.0.0.1:5000"
+"""Where ``mlflow ui`` serves a local store (a SQLite file, a folder) by default."""
+
+
+def ui_links(run_id: str) -> tuple[str, str] | None:
+    """The MLflow UI's page of a run and its experiment's runs page, or None when the store cannot say.
+
+    Linked because MLflow 3 opens an experiment on its GenAI overview ("Traces"), where training runs do not
+    show; they are on the runs page. A server's own UI serves the pages; a local store's are ``mlflow ui``'s.
+    """
+    try:
+        experiment_id = mlflow.MlflowClient().get_run(run_id).info.experiment_id
+    except Exception:  # links are a courtesy: a store that stopped answering must not fail the run
+        return None
+    is_server = urlsplit(tracking_uri()).scheme in ("http", "https")
+    runs = f"{tracking_uri().rstrip('/') if is_server else LOCAL_UI}/#/experiments/{experiment_id}/runs"
+    return f"{runs}/{run_id}", runs
+
+
 def store_id() -> str:
     """The tracking store's identity: the URI without credentials, with a local database or folder made
     absolute (``sqlite:///mlflow.db`` in two working folders are two stores)."""
@@ -78,6 +98,17 @@ def store_id() -> str:
         if uri.startswith(scheme):
             return scheme + str(Path(uri.removeprefix(scheme)).resolve())
     return uri if "://" in uri else str(Path(uri).resolve())
+
+
+class TrackingUnavailableError(ConnectionError):
+    """The tracking server cannot be reached, or fails, where pdbench needs an answer from it (the leaderboard)."""
+
+
+def check_reachable(consequence: str) -> None:
+    """Raise TrackingUnavailableError (one line: the URI, why, and ``consequence``) unless the store answers."""
+    reason = unreachable_reason()
+    if reason:
+        raise TrackingUnavailableError(f"MLflow at {tracking_uri()} is unreachable ({reason}): {consequence}")
 
 
 def unreachable_reason() -> str | None:
@@ -199,11 +230,16 @@ def log_parent_artifacts(run_id: str, paths: list[Path]) -> None:
 def search_cell_runs(experiment: str = EXPERIMENT, parent_run_id: str | None = None):
     """Finished single-cell runs (not sweep parents) of an experiment as a pandas DataFrame, with metric
     columns under pdbench's keys (``metrics.aw`` ...) whichever name the run logged them under."""
+    _fail_fast()
     filters = ["tags.strategy != ''", "attributes.status = 'FINISHED'"]
     if parent_run_id:
         filters.append(f"tags.mlflow.parentRunId = '{parent_run_id}'")
-    runs = mlflow.search_runs(experiment_names=[experiment], filter_string=" and ".join(filters),
-                              output_format="pandas")
+    try:
+        runs = mlflow.search_runs(experiment_names=[experiment], filter_string=" and ".join(filters),
+                                  output_format="pandas")
+    except MlflowException as error:  # the server answered, then failed: one line, not MLflow's traceback
+        raise TrackingUnavailableError(f"MLflow at {tracking_uri()} failed to list the runs of experiment "
+                                       f"{experiment!r}: {str(error).splitlines()[0][:300]}") from None
     return _short_metric_columns(runs)
 
 

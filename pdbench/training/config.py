@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 PRECISIONS = ("auto", "bf16", "fp32")
-"""Values of ``TrainConfig.precision`` (resolved by ``pdbench.training.precision``)."""
+"""Values of ``TrainConfig.precision`` (checked by the run's configuration, ``pdbench.pipeline.config``; resolved by
+``pdbench.training.precision``)."""
 
 
 @dataclass(frozen=True)

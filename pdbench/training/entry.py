@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from pdbench.infra.launch import rank, world_size
+from pdbench.infra.launch import rank, run_entry, world_size
 from pdbench.infra.quiet import hide_library_progress_bars, known_warnings_silenced
 from pdbench.training.config import SFTConfig, TrainConfig
 
@@ -40,4 +40,4 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(run_entry(main, sys.argv[1]))

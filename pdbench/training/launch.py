@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pdbench.infra.fileio import named_if_out_of_space
 from pdbench.infra.launch import Launch, run_child
 from pdbench.training.config import SFTConfig, TrainConfig
 from pdbench.training.precision import resolve_precision
@@ -47,7 +48,8 @@ def run_training(model_path: str, selected: pd.DataFrame, objective: str, n_aspe
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     # On disk, the dataset's cache files (TRL's reference log-probs among them) are shared by all ranks.
-    preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
+    with named_if_out_of_space(output_dir / "train_dataset"):
+        preference_dataset(selected).save_to_disk(str(output_dir / "train_dataset"))
     job = {"kind": "dpo", "model_path": model_path, "objective": objective, "n_aspects": n_aspects,
            "config": config.to_dict(), "num_processes": launch.num_processes}
     return _run_job(job, output_dir, replace(launch, precision=resolve_precision(config.precision)), f"{objective} training")

@@ -12,13 +12,10 @@ import os
 
 import torch
 
-from pdbench.training.config import PRECISIONS
-
 
 def resolve_precision(precision: str) -> str:
-    """``bf16`` or ``fp32`` for this machine (``auto`` resolved as the module docstring says)."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    """``bf16`` or ``fp32`` for this machine (``auto`` resolved as the module docstring says). ``precision`` is
+    one of ``PRECISIONS``: the run's configuration checked it when it was built (``pdbench.pipeline.config``)."""
     if precision != "auto":
         return precision
     return "bf16" if has_native_bf16() else "fp32"

@@ -74,3 +74,16 @@ def test_a_second_run_in_the_same_folder_stops_at_once(tmp_path):
 def test_sweep_checks_every_cell_before_the_first(tmp_path, args, expected):
     assert expected in one_line_failure("sweep", "--preset", "smoke", "--no-track", "--sweep-dir", str(tmp_path), *args)
     assert not (tmp_path / "sweep.json").exists()
+
+
+def test_run_with_a_missing_dataset_fails_before_anything_starts(tmp_path):
+    output = one_line_failure("run", "--preset", "smoke", "--dataset", str(tmp_path / "missing.jsonl"), "--no-track",
+                              "--run-dir", str(tmp_path / "r"))
+    assert "missing.jsonl: no such file, and not a named source" in output
+    assert not (tmp_path / "r").exists()  # no config.json, no MLflow record, no folder holding only a lock
+
+
+def test_sweep_with_a_missing_dataset_fails_before_the_first_cell(tmp_path):
+    output = one_line_failure("sweep", "--preset", "smoke", "--strategies", "rand", "--dataset",
+                              str(tmp_path / "missing.jsonl"), "--no-track", "--sweep-dir", str(tmp_path / "s"))
+    assert "no such file" in output and not (tmp_path / "s").exists()

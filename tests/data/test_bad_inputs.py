@@ -88,3 +88,73 @@ def test_all_zero_aspect_weights(tmp_path):
     assert "aspect_weights are all zero" in one_line_failure(
         "data", "build", "--dataset", "world", "--world-prompts", "20", "--aspect-weights", "honesty=0,truthfulness=0",
         "--out", str(tmp_path / "o"))
+
+
+def test_data_stats_reads_the_pairs_data_build_wrote_with_line_separators_in_a_text(tmp_path):
+    records = random_uf_records(60)
+    records[15]["completions"][0]["response"] = "first line\u2028second line"
+    source = tmp_path / "uf.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    runner = CliRunner()
+    built = runner.invoke(main, ["data", "build", "--dataset", str(source), "--natural", "--out", str(tmp_path / "b")])
+    assert built.exit_code == 0, built.output
+    assert "\u2028" in (tmp_path / "b" / "pairs.jsonl").read_text(encoding="utf-8")  # written raw
+    stats = runner.invoke(main, ["data", "stats", str(tmp_path / "b")])
+    assert stats.exit_code == 0, stats.output
+    assert stats.output.startswith("pairs: ")
+
+
+def test_data_stats_on_a_table_with_only_the_documented_columns(tmp_path):
+    from pdbench.data.build import PAIR_COLUMNS
+
+    rows = [{"prompt": f"p{i}", "chosen": "a b c", "rejected": "a", "aspect": "x" if i % 2 else "y",
+             "is_conflict": i % 3 == 0} for i in range(9)]
+    write_jsonl(tmp_path / "pairs.jsonl", rows)
+    assert set(rows[0]) == set(PAIR_COLUMNS)
+    result = CliRunner().invoke(main, ["data", "stats", str(tmp_path / "pairs.jsonl"), "--json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["n_pairs"] == 9 and stats["n_conflicting"] == 3 and stats["attainable_conflict_range"] is None
+    assert stats["length"]["all"]["delta_mean"] == 2.0
+
+
+@pytest.mark.parametrize("rating, problem", [
+    ("1" * 401, "is not finite or too large"),
+    ("nan", "rating 'nan' is neither a number nor 'N/A'"),
+    ('"' + "1" * 401 + '"', "is not finite or too large"),
+    ("1" * 5001, "record 5: unreadable JSON on line 6"),
+    ('"\\udc00"', "record 5, field 'completions[1].annotations.honesty.Rating': holds an unpaired UTF-16 surrogate"),
+])
+def test_unreadable_ratings_end_in_one_line_naming_the_file(tmp_path, rating, problem):
+    good = {a: "3" for a in ASPECTS}
+    records = random_uf_records(5) + [uf_record([uf_completion(good, response="a"),
+                                                  uf_completion({**good, "honesty": "PLACEHOLDER"}, response="b")])]
+    path = write_jsonl(tmp_path / "uf.jsonl", records)
+    path.write_text(path.read_text().replace('"PLACEHOLDER"', rating if rating != "nan" else '"nan"'))
+    output = one_line_failure("data", "build", "--dataset", str(path), "--natural", "--out", str(tmp_path / "o"))
+    assert str(path) in output and problem in output
+
+
+@pytest.mark.parametrize("weight", ["nan", "inf", "-inf"])
+def test_non_finite_aspect_weights(tmp_path, weight):
+    assert "aspect_weights must be finite and non-negative" in one_line_failure(
+        "data", "build", "--dataset", "world", "--world-prompts", "20", "--aspect-weights", f"honesty={weight}",
+        "--out", str(tmp_path / "o"))
+
+
+def test_a_full_disk_in_data_build_is_one_line_and_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    import errno
+
+    source = write_jsonl(tmp_path / "uf.jsonl", random_uf_records(60))
+    out = tmp_path / "built"
+    result = CliRunner().invoke(main, ["data", "build", "--dataset", str(source), "--natural", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("pdbench.data.build.plot_conflict_breakdown", disk_full)  # after pairs and stats are written
+    output = one_line_failure("data", "build", "--dataset", str(source), "--conflict", "0.2", "--out", str(out))
+    assert f"{out / 'conflict_breakdown.png'}: no space left on the device" in output and "MiB free" in output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -96,3 +96,16 @@ def test_aspect_weights_steer_the_assignment(uf_records):
     assert eligible.mean() > 0.6  # honesty wherever it can label the pair
     with pytest.raises(ValueError, match="unknown aspects"):
         build_pairs(records_of(uf_records), None, aspect_weights={"wit": 1.0})
+
+
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), -1.0])
+def test_aspect_weights_must_be_finite_and_non_negative(uf_records, weight):
+    """A NaN weight fails every comparison: it used to hand its pairs to the last eligible aspect silently."""
+    with pytest.raises(ValueError, match="aspect_weights must be finite and non-negative"):
+        build_pairs(records_of(uf_records), None, aspect_weights={"honesty": weight, "helpfulness": 1.0})
+
+
+@pytest.mark.parametrize("level", [float("nan"), float("inf"), -0.5, 1.5])
+def test_a_level_outside_0_to_1_is_not_attainable(uf_records, level):
+    with pytest.raises(ConflictLevelError, match=f"conflict level {level} is not attainable"):
+        build_pairs(records_of(uf_records), level)

@@ -88,3 +88,16 @@ def test_dropping_finished_rows_gives_transformers_greedy_answers(tiny_llama_pat
         expected = row[: row.index(end) + 1] if end in row else row
         assert tokens == expected
     assert len({len(tokens) for tokens in ours}) > 1  # rows did finish at different steps
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_answers_holding_unicode_line_separators_are_read_back(monkeypatch, separator):
+    """json.dumps(ensure_ascii=False) writes U+2028 / U+0085 raw; the partial and final files must still read."""
+    def answers_with_separators(model_path, todo, decoding):
+        generation._append(todo, [f"first{separator}second {index}" for _, index, _ in todo])
+
+    monkeypatch.setattr(generation, "_generate_into", answers_with_separators)
+    first = generate_sets("model-id", SETS, DECODING)
+    again = generate_sets("model-id", SETS, DECODING)  # from the final files
+    assert first == again
+    assert [r["output"] for r in again["maths"]] == [f"first{separator}second {i}" for i in range(3)]

@@ -115,3 +115,19 @@ def test_pdbench_eval_checks_models_and_judge_before_generating():
                                   "--judge", "openai:m", "--judge-base-url", url])
     assert result.exit_code != 0 and f"judge m at {url}: cannot connect" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_judge_that_stays_down_fails_after_one_request_not_per_queued_request(tmp_path):
+    """80 requests over 8 workers: the first failure ends the call; nothing queued is sent after it, and the
+    call does not wait for the requests still in flight (each would take timeout x (retries + 1) again)."""
+    import time
+
+    with FakeJudgeServer("hang", hang_s=3.0) as server:
+        judge = _judge(server, timeout_s=0.3, max_retries=1)
+        started = time.perf_counter()
+        with pytest.raises(JudgeUnavailableError, match="no answer within 0.3 s"):
+            judge_pairs(judge, [f"q{i}" for i in range(40)], ["a"] * 40, ["b"] * 40,
+                        cache=JudgeCache(tmp_path / "j.sqlite"), max_workers=8)
+        elapsed = time.perf_counter() - started
+    assert server.requests <= 8 * 2  # the first 8 requests and their one retry each, no more
+    assert elapsed < 0.3 * 2 + 2.5  # one request's timeout x (retries + 1), the client's backoff, a margin

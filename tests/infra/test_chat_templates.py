@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from pdbench.infra.chat_templates import (CHAT_TEMPLATES, ChatTemplateError, has_chat_template, own_template,
-                                          resolve_template, templated_model)
+from pdbench.infra.chat_templates import CHAT_TEMPLATES, ChatTemplateError, has_chat_template, own_template, resolve_template
+from pdbench.infra.models import templated_model
 
 
 @pytest.fixture()

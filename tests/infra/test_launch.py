@@ -60,3 +60,43 @@ def test_ctrl_c_stops_the_training_child_without_its_traceback(tmp_path):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.kill(int(child_pid.read_text()), 0)
+
+
+@pytest.mark.parametrize("code, error, message", [
+    (28, "OutOfSpaceError", "no space left on the device"),
+    (1, "ChildFailedError", "failed (exit code 1); the end of"),
+])
+def test_a_failed_child_ends_in_one_line_naming_its_folder(tmp_path, monkeypatch, code, error, message):
+    """Instead of the parent's CalledProcessError traceback after the child's: one line naming the folder or log."""
+    import re
+
+    from pdbench.infra.launch import run_child
+
+    (tmp_path / "failing_child.py").write_text(
+        "import pathlib, sys\nprint('the child says why')\nsys.exit(int(pathlib.Path(sys.argv[1], 'code').read_text()))\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "code").write_text(str(code))
+    with pytest.raises(Exception, match=rf"(?s)(?=.*{re.escape(str(folder))})(?=.*{re.escape(message)})") as caught:
+        run_child("failing_child", folder, Launch(), "test stage")
+    assert type(caught.value).__name__ == error and isinstance(caught.value, OSError)  # one line in the CLI
+    if code == 1:
+        assert "the child says why" in str(caught.value)
+
+
+def test_a_child_exits_quietly_with_its_code_when_the_disk_is_full():
+    import errno
+
+    from pdbench.infra.launch import OUT_OF_SPACE_EXIT, run_entry
+
+    def disk_full(folder):
+        raise RuntimeError("PytorchStreamWriter failed writing file data/0") from OSError(errno.ENOSPC, "full")
+
+    assert run_entry(disk_full, "folder") == OUT_OF_SPACE_EXIT == 28
+
+    def bug(folder):
+        raise KeyError("a bug keeps its traceback")
+
+    with pytest.raises(KeyError):
+        run_entry(bug, "folder")

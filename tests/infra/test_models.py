@@ -31,7 +31,7 @@ def test_hf_ids_and_paths_pass_through(tmp_path):
         assert models.resolve_model_path(spec) == spec
         assert not models.is_embedded(spec)
     assert all(models.is_embedded(alias) for alias in models.EMBEDDED_MODELS)
-    assert set(models.EMBEDDED_MODELS) == {SMOLLM2, MINILM}
+    assert set(models.EMBEDDED_MODELS) == {SMOLLM2, models.SMOLLM2_NO_TEMPLATE, MINILM}
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,22 @@ def test_embedded_minilm_gives_384_dim_embeddings():
     encoder = models.load_sentence_encoder()
     vectors = encoder.encode(["a short sentence", "another one"])
     assert vectors.shape == (2, 384)
+
+
+def test_a_full_disk_during_the_conversion_is_one_line_naming_the_folder(stand_in_conversion, monkeypatch):
+    from safetensors import SafetensorError
+
+    from pdbench.infra.fileio import OutOfSpaceError
+
+    root, loaded = stand_in_conversion
+    assert models.needs_conversion(SMOLLM2) and not models.needs_conversion(MINILM)
+
+    def disk_full(folder):
+        raise SafetensorError('Error while serializing: IoError(Os { code: 28, kind: StorageFull, '
+                              'message: "No space left on device" })')
+
+    monkeypatch.setattr(loaded.model, "save_pretrained", disk_full)
+    with pytest.raises(OutOfSpaceError, match=rf"{root / 'models' / SMOLLM2}: no space left on the device"):
+        models.resolve_model_path(SMOLLM2)
+    assert _folders(root / "models") == []  # no half-written model
+    assert models.needs_conversion(SMOLLM2)

@@ -52,3 +52,12 @@ def test_duration():
     assert duration(3.21) == "3.2 s"
     assert duration(245) == "4 min 05 s"
     assert duration(3720) == "1 h 02 min"
+
+
+def test_a_stage_says_why_it_was_computed():
+    lines = []
+    progress = Progress(["pairs"], None, "smoke", lines.append)
+    with progress.stage("pairs") as stage:
+        stage.note = "the content of mine.jsonl changed since its pairs were last built"
+    assert lines[1].startswith("[1/1] pairs: computed (the content of mine.jsonl changed since its pairs were last "
+                               "built) in ")

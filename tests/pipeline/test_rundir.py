@@ -71,3 +71,49 @@ def test_sync_uploads_a_run_folder_once_and_fails_loudly(tmp_path, monkeypatch):
     unfinished.mkdir()
     result = runner.invoke(main, ["sync", str(unfinished)])
     assert result.exit_code == 1 and "holds no result.json" in result.output
+
+
+def test_a_claim_that_wrote_nothing_leaves_no_folder(tmp_path):
+    with claim(tmp_path / "new"):
+        assert (tmp_path / "new" / ".pdbench.lock").exists()
+    assert not (tmp_path / "new").exists()  # a run that failed before writing anything: no lock-only folder
+    with claim(tmp_path / "used"):
+        (tmp_path / "used" / "config.json").write_text("{}")
+    assert (tmp_path / "used" / "config.json").exists()
+    (tmp_path / "old").mkdir()
+    with claim(tmp_path / "old"):
+        pass
+    assert (tmp_path / "old").is_dir()  # not created by the claim: kept
+
+
+def test_two_syncs_of_one_folder_at_once_upload_it_once(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from pdbench.pipeline import tracked
+
+    run_dir = tmp_path / "run"
+    write_fake_cell(resolve_config("smoke"), run_dir)
+    uploads = []
+
+    def slow_fake_upload(folder, experiment):
+        uploads.append(folder)
+        time.sleep(0.5)
+        return "run-1"
+
+    monkeypatch.setattr(tracked, "track_run_dir", slow_fake_upload)
+    monkeypatch.setattr(tracked, "run_location", lambda run_id, experiment: f"MLflow run {run_id}", raising=False)
+    monkeypatch.setattr(tracked, "tracking_uri", lambda: "sqlite:///fake.db")
+    failed, lines = [], []
+    syncs = [threading.Thread(target=lambda: failed.append(tracked.sync_folders([run_dir], "e", lambda *a, **k:
+                                                                                  lines.append(a[0]))))
+             for _ in range(2)]
+    for sync in syncs:
+        sync.start()
+    for sync in syncs:
+        sync.join()
+    assert len(uploads) == 1
+    assert sorted(len(f) for f in failed) == [0, 1] and any("is in use by another pdbench process" in line
+                                                            for line in lines)
+    assert tracked.sync_folders([run_dir], "e", lines.append) == [] and lines[-1].endswith(
+        "already uploaded as MLflow run run-1 (delete " + str(run_dir / "synced.json") + " to upload it again)")

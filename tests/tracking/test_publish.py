@@ -126,3 +126,16 @@ def test_under_mlflow_run_the_record_goes_into_its_run(store, tmp_path, monkeypa
     assert send_pending(journal, "pdbench") == outer
     run = client.get_run(outer)
     assert run.data.params == {"conflict": ".3", "train.beta": "0.1"} and run.data.tags["strategy"] == "ours"
+
+
+def test_an_uploaded_run_links_to_its_page_and_its_experiments_runs(store, tmp_path):
+    """MLflow 3 opens an experiment on its GenAI overview, where a training run does not show: link the pages."""
+    from pdbench.tracking.publish import run_location
+
+    run_id = send_pending(started_journal(tmp_path / "run"), "links")
+    experiment_id = mlflow.get_experiment_by_name("links").experiment_id
+    runs_page = f"http://127.0.0.1:5000/#/experiments/{experiment_id}/runs"
+    text = run_location(run_id, "links")
+    assert text.startswith(f"MLflow run {run_id} in experiment 'links' at {tracking_uri()}")
+    assert f"`mlflow ui --backend-store-uri {tracking_uri()}`: {runs_page}/{run_id}" in text
+    assert text.endswith(f"(the experiment's runs: {runs_page})")

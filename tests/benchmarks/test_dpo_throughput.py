@@ -1,0 +1,19 @@
+"""benchmarks/dpo_throughput.py: the bf16 matmul peak is measured only where bf16 is native."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import dpo_throughput  # noqa: E402
+
+from pdbench.training import precision  # noqa: E402
+
+
+def test_no_bf16_peak_is_measured_where_bf16_is_emulated(monkeypatch, capsys):
+    measured = []
+    monkeypatch.setattr(dpo_throughput, "matmul_peak_flops", lambda **kwargs: measured.append(kwargs) or 2e9)
+    monkeypatch.setattr(precision, "has_native_bf16", lambda: False)
+    assert dpo_throughput.bf16_peak_gflops() is None and measured == []  # emulated: over ten minutes on a CPU
+    assert "no native bf16" in capsys.readouterr().err
+    monkeypatch.setattr(precision, "has_native_bf16", lambda: True)
+    assert dpo_throughput.bf16_peak_gflops() == 2.0 and len(measured) == 1
