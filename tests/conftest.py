@@ -32,3 +32,16 @@ def tiny_llama_path(tmp_path_factory, smollm2_path):
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_base_path(tmp_path_factory, tiny_llama_path):
+    """The tiny Llama saved without a chat template: a base checkpoint, as the paper's Llamas are."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-base")
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path)
+    tokenizer.chat_template = None
+    tokenizer.save_pretrained(folder)
+    AutoModelForCausalLM.from_pretrained(tiny_llama_path).save_pretrained(folder)
+    return str(folder)

@@ -1,6 +1,7 @@
 """Chat templates for template-less checkpoints: applied once into a model folder, the same way for every stage."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -9,16 +10,8 @@ from pdbench.infra.models import templated_model
 
 
 @pytest.fixture()
-def base_folder(tiny_llama_path, tmp_path):
-    from transformers import AutoTokenizer
-
-    folder = tmp_path / "base"
-    tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path)
-    tokenizer.chat_template = None
-    tokenizer.save_pretrained(folder)
-    for name in ("config.json", "model.safetensors", "generation_config.json"):
-        (folder / name).symlink_to(f"{tiny_llama_path}/{name}")
-    return folder
+def base_folder(tiny_base_path):
+    return Path(tiny_base_path)
 
 
 def test_a_base_checkpoint_without_a_setting_fails_with_one_line(base_folder):

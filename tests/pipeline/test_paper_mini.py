@@ -18,19 +18,6 @@ from click.testing import CliRunner
 from pdbench.cli import main
 
 
-@pytest.fixture()
-def tiny_base_path(tiny_llama_path, tmp_path):
-    """The tiny Llama saved without a chat template: a base checkpoint."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    folder = tmp_path / "tiny-base"
-    tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path)
-    tokenizer.chat_template = None
-    tokenizer.save_pretrained(folder)
-    AutoModelForCausalLM.from_pretrained(tiny_llama_path).save_pretrained(folder)
-    return str(folder)
-
-
 def test_paper_mini_cell_runs_every_paper_path(tiny_base_path, tiny_llama_path, tmp_path, monkeypatch):
     pytest.importorskip("deepspeed")
     monkeypatch.setenv("PDBENCH_CACHE_DIR", str(tmp_path / "cache"))
