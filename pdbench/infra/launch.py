@@ -5,7 +5,8 @@ whose inputs and outputs live in FOLDER, so the main process never holds a model
 (HF Trainer in a process that sees 8 GPUs would wrap them in DataParallel), and each stage's
 device time is the child's wall-clock x the devices it was given. ``Launch`` says how: how many
 processes, which accelerate config, which GPUs (a sweep worker gets its own), and every launch gets
-a free rendezvous port, so concurrent launches on one machine never meet on accelerate's 29500.
+a free rendezvous port, so concurrent launches on one machine never meet on accelerate's 29500. Children inherit
+this process's environment, so a sweep worker's ``CUDA_VISIBLE_DEVICES`` and thread count reach them.
 """
 
 from __future__ import annotations
@@ -26,16 +27,12 @@ from pdbench.infra.fileio import is_out_of_space, out_of_space
 
 @dataclass(frozen=True)
 class Launch:
-    """How a stage's child processes are started."""
+    """How a stage's child processes are started (which GPUs: those this process sees)."""
 
     num_processes: int = 1
     """Processes (one per GPU; CPU processes on a machine without one)."""
     accelerate_config: str | None = None
     """Path of an accelerate config file (resolved by the caller); None = plain DDP when num_processes > 1."""
-    gpu_ids: tuple[int, ...] | None = None
-    """The GPUs the child may use (``CUDA_VISIBLE_DEVICES``); None = whatever this process sees."""
-    threads: int | None = None
-    """OMP/torch threads per child process (a sweep worker's share of the CPU cores); None = the default."""
     precision: str = "fp32"
     """The arithmetic of every training stage, resolved: ``bf16`` (mixed, fp32 master weights) or ``fp32``."""
 
@@ -80,16 +77,6 @@ def child_command(module: str, folder: Path, launch: Launch) -> list[str]:
     return command + ["-m", module, str(folder)]
 
 
-def child_env(launch: Launch) -> dict[str, str]:
-    """The child's environment: its GPUs and thread count, everything else inherited."""
-    env = dict(os.environ)
-    if launch.gpu_ids is not None:
-        env["CUDA_VISIBLE_DEVICES"] = ",".join(map(str, launch.gpu_ids))
-    if launch.threads:
-        env["OMP_NUM_THREADS"] = str(launch.threads)
-    return env
-
-
 def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> float:
     """Run ``python -m module folder`` as ``launch`` says; returns the child's wall-clock seconds.
 
@@ -106,7 +93,7 @@ def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> floa
     print(f"  {what or module}: {processes}, log {log}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     with open(log, "ab") as output:
-        code = run_interruptible(command, child_env(launch), output)
+        code = run_interruptible(command, output=output)  # environment inherited: a sweep worker's GPUs and threads
     if code == OUT_OF_SPACE_EXIT:
         raise out_of_space(folder)
     if code != 0:
