@@ -94,8 +94,6 @@ class LMBackend:
         weakref.finalize(self, self._work.cleanup)
         self.trained: dict = {}
         """How the last reward model trained: its processes and whether ZeRO-3 partitioned it (rank 0's record)."""
-        self.seconds: dict[str, float] = {}
-        """Wall-clock of the children: ``rm_training`` and ``scoring``."""
         self.device_seconds = 0.0
         """Their wall-clock x the devices each used (GPU-seconds on GPUs)."""
 
@@ -150,13 +148,12 @@ class LMBackend:
         job = {"action": "train", "model_path": self.model_path, "config": self.config.to_dict(), "seed": seed,
                "precision": self.launch.precision, "num_processes": self.launch.num_processes}
         (folder / "job.json").write_text(json.dumps(job))
-        self._run(folder, self.launch, "rm_training")
+        self._run(folder, self.launch, "training")
         self.trained = {**json.loads((folder / "rank-0.json").read_text()), "processes": self.launch.num_processes}
         return str(folder / "model")
 
     def _run(self, folder: Path, launch: Launch, part: str) -> None:
-        seconds = run_child("pdbench.pd.reward_entry", folder, launch, f"reward model {part.replace('rm_', '')}")
-        self.seconds[part] = self.seconds.get(part, 0.0) + seconds
+        seconds = run_child("pdbench.pd.reward_entry", folder, launch, f"reward model {part}")
         self.device_seconds += seconds * launch.num_processes
 
 
