@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import openai
@@ -66,7 +67,8 @@ class OpenAIJudge:
             self.model = resolve_model_path(config.model)
             self.endpoint = f"a {config.serve} server of {config.model} on this machine"
             self.identity = f"served:{model_fingerprint(self.model)}|{config.serve}{suffix}"
-            self.client = None  # made by serving(), once the server answers
+            self.client = None  # made at the first request inside serving(), once the server answers
+            self._server, self._start_lock = None, threading.Lock()
             return
         api_key = os.environ.get(config.api_key_env)
         if not api_key:
@@ -87,18 +89,30 @@ class OpenAIJudge:
 
     @contextmanager
     def serving(self) -> Iterator[None]:
-        """Start the judge's server for the block when it serves its own model (nothing otherwise)."""
+        """A block in which the judge may be asked. A judge that serves its own model starts its server at the first
+        request inside the block (a rerun whose verdicts are all cached starts none) and stops it at the end."""
         if not self.config.serve:
             yield
             return
-        from pdbench.eval.serving import serve_model
-
-        with serve_model(self.config.serve, self.model, name="judge") as base_url:
-            self.client = self._client("EMPTY", base_url)
+        with ExitStack() as self._server:
             try:
                 yield
             finally:
                 self.client = None
+        self._server = None
+
+    def _served_client(self) -> openai.OpenAI:
+        """The client of the judge's own server, started on first need (once, whichever thread asks first)."""
+        from pdbench.eval.serving import serve_model
+
+        with self._start_lock:
+            if self.client is None:
+                if self._server is None:
+                    raise JudgeConfigError(f"judge {self.config.name} serves its own model: ask it inside "
+                                           "judge.serving()")
+                base_url = self._server.enter_context(serve_model(self.config.serve, self.model, name="judge"))
+                self.client = self._client("EMPTY", base_url)
+        return self.client
 
     def check(self) -> None:
         """Ask the endpoint for its model list once (no retries, short timeout); raise JudgeUnavailableError if
@@ -129,11 +143,10 @@ class OpenAIJudge:
 
     def complete(self, messages: list[dict], max_tokens: int) -> str:
         """The judge model's reply to a chat (also alpaca_eval's annotator, ``pdbench.eval.alpaca``)."""
-        if self.client is None:
-            raise JudgeConfigError(f"judge {self.config.name} serves its own model: ask it inside judge.serving()")
+        client = self._served_client() if self.config.serve else self.client
         self.requests += 1
         try:
-            completion = self.client.chat.completions.create(
+            completion = client.chat.completions.create(
                 model=self.model, messages=messages, temperature=self.config.temperature, max_tokens=max_tokens)
         except openai.APIError as error:
             raise self._unavailable(error, f"a request, after {self.config.max_retries} retries",

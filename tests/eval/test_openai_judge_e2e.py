@@ -76,3 +76,32 @@ def test_missing_key_for_the_hosted_api_fails_fast(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(JudgeConfigError, match=r"\$OPENAI_API_KEY"):
         OpenAIJudge(JudgeConfig(kind="openai", model="gpt-4o"))
+
+
+def test_a_judge_serving_its_own_model_starts_it_only_when_asked(tmp_path, monkeypatch):
+    """`serve:` judges start their server at the first request inside serving() and stop it at the end; a block in
+    which every verdict comes from the cache starts none."""
+    from contextlib import contextmanager
+
+    import pdbench.eval.serving as serving
+    from tests.fakes import FakeJudgeServer
+
+    started = []
+
+    @contextmanager
+    def fake_serve_model(setting, model, start_timeout_s=900.0, seed=0, name="server"):  # stands in for a real server
+        with FakeJudgeServer("ok") as server:
+            started.append(model)
+            yield server.url
+
+    monkeypatch.setattr(serving, "serve_model", fake_serve_model)
+    judge = OpenAIJudge(JudgeConfig(name="served", kind="openai", model=str(tmp_path), serve="transformers"))
+    with judge.serving():
+        pass
+    assert started == []  # nothing asked: nothing started
+    with judge.serving():
+        assert judge.judge("q", "a", "b").scores == (8.0, 7.0)
+        judge.judge("q", "b", "a")
+    assert started == [str(tmp_path)] and judge.client is None  # one server for the block, gone after it
+    with pytest.raises(JudgeConfigError, match="inside judge.serving"):
+        judge.judge("q", "a", "b")
