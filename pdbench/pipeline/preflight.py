@@ -197,7 +197,7 @@ def _model(what: str, spec: str) -> Check:
 def _template(what: str, spec: str, setting: str | None) -> Check:
     """A configured template, or one the model's tokenizer files carry (locally or in the Hub cache)."""
     from pdbench.infra.chat_templates import ChatTemplateError, has_chat_template, resolve_template
-    from pdbench.infra.models import is_embedded, resolve_model_path
+    from pdbench.infra.models import EMBEDDED_WITHOUT_TEMPLATE, is_embedded
 
     name = f"chat template ({what})"
     if setting:
@@ -206,15 +206,15 @@ def _template(what: str, spec: str, setting: str | None) -> Check:
         except ChatTemplateError as error:
             return Check(name, False, str(error))
         return Check(name, True, f"{setting} (configured)")
-    folder = _hub_snapshot(spec) if not (is_embedded(spec) or Path(spec).expanduser().is_dir()) else None
-    if folder is None and not is_embedded(spec) and not Path(spec).expanduser().is_dir():
-        return Check(name, False, f"{spec}: cannot tell offline (its tokenizer is not in the Hugging Face cache); "
-                                  "set chat_template or fetch the model first")
-    try:
-        path = folder or resolve_model_path(spec)
-    except ModuleNotFoundError as error:
-        return Check(name, False, str(error))
-    if has_chat_template(path):
+    if is_embedded(spec):  # known without converting it (a check must stay cheap)
+        has_one = spec not in EMBEDDED_WITHOUT_TEMPLATE
+    else:
+        folder = spec if Path(spec).expanduser().is_dir() else _hub_snapshot(spec)
+        if folder is None:
+            return Check(name, False, f"{spec}: cannot tell offline (its tokenizer is not in the Hugging Face cache); "
+                                      "set chat_template or fetch the model first")
+        has_one = has_chat_template(Path(folder).expanduser())
+    if has_one:
         return Check(name, True, f"{spec} has one")
     return Check(name, False, f"{spec} has none (a base checkpoint?): set chat_template (chatml, llama3 or a .jinja file)")
 

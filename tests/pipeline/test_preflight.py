@@ -95,3 +95,22 @@ def test_prepare_builds_paper_minis_assets_and_names_what_it_cannot_fetch(tmp_pa
     assert result.returncode == 1
     assert "fetching   policy: meta-llama/Llama-3.1-8B" in result.stdout
     assert "NOT READY  policy: LocalEntryNotFoundError" in result.stdout and "not ready" in result.stderr
+
+
+def test_the_checks_before_a_run_never_convert_the_embedded_model(tmp_path, monkeypatch):
+    """A run's own checks stay cheap: the GGUF conversion happens in the initial_policy stage, which then says
+    "computed", not in the checks before it (which made that stage say "reused from cache" on an empty cache)."""
+    from pdbench.infra import models
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.pipeline.preflight import blocking_problems
+
+    monkeypatch.setenv("PDBENCH_CACHE_DIR", str(tmp_path))
+
+    def no_conversion(*args):
+        raise AssertionError("converted during the checks")
+
+    monkeypatch.setattr(models, "_convert_gguf", no_conversion)
+    assert blocking_problems(resolve_config("smoke")) == []
+    problems = blocking_problems(resolve_config("smoke", policy="smollm2-135m-notemplate"))
+    assert problems == ["chat template (policy): smollm2-135m-notemplate has none (a base checkpoint?): set "
+                        "chat_template (chatml, llama3 or a .jinja file)"]
