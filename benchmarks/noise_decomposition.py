@@ -250,6 +250,21 @@ def aw_units(cells: dict, metric: str) -> dict:
     return {"per_aw": float(np.sign(r) * y.std() / x.std()), "r": r, "pairs": len(x)}
 
 
+def ranking_signal(cells: dict, metric: str) -> dict:
+    """Whether ``metric`` tells the strategies apart at all: a strategy x seed two-way analysis of the cells' values
+    (`overall` left out): ``tau`` the sd of the strategies' true effects (between-strategy variance of the means
+    minus their noise), ``sigma`` one cell's residual sd, and their ratio. A metric with tau / sigma near 0 ranks
+    nothing, however small its noise."""
+    values = {key: s.mean(axis=1).mean() for key, s in per_prompt(cells, metric).items()}
+    strategies = sorted({s for s, _ in cells} - {"overall"})
+    seeds = sorted({s for _, s in cells})
+    table = np.array([[values[(strategy, seed)] for seed in seeds] for strategy in strategies])
+    residual = table - table.mean(axis=1, keepdims=True) - table.mean(axis=0, keepdims=True) + table.mean()
+    sigma2 = float((residual**2).sum() / ((len(strategies) - 1) * (len(seeds) - 1)))
+    tau2 = max(float(table.mean(axis=1).var(ddof=1)) - sigma2 / len(seeds), 0.0)
+    return {"tau": float(np.sqrt(tau2)), "sigma": float(np.sqrt(sigma2)), "ratio": float(np.sqrt(tau2 / sigma2))}
+
+
 def family_caps(most: int = 1000) -> tuple[int, ...]:
     """The distinct held-out prompts each family can make (at most ``most``): where more prompts stop helping."""
     def makes(family: str, n: int) -> bool:
@@ -305,6 +320,7 @@ def analyse(name: str, cells: dict, caps: tuple[int, ...]) -> dict:
         asked = [decompose(scores, a, b) for a, b in COMPARISONS if (a, 0) in scores and (b, 0) in scores]
         out["metrics"][metric] = [d.summary() for d in asked + [pooled_by_metric[metric]]]
     out["aw_units"] = {metric: aw_units(cells, metric) for metric in METRICS}
+    out["ranking_signal"] = {metric: ranking_signal(cells, metric) for metric in METRICS}
     out["levers"] = lever_rows(pooled_by_metric, caps, out["aw_units"])
     return out
 
@@ -326,6 +342,8 @@ def print_world(name: str, analysis: dict) -> None:
         if metric != "AW":
             print(f"{metric}: 0.05 AW = {TARGET * unit['per_aw']:.3f} {metric} (r {unit['r']:.2f} over {unit['pairs']} "
                   "within-seed pairs)")
+    print("strategy signal against cell noise (tau / sigma; 0 = the metric ranks nothing): " + ", ".join(
+        f"{metric} {r['tau']:.3f} / {r['sigma']:.3f} = {r['ratio']:.2f}" for metric, r in analysis["ranking_signal"].items()))
     print("levers (pooled noise in AW units; one comparison of two selection strategies per seed, quiet 2-core CPU):")
     for row in analysis["levers"]:
         hours = "-" if row["cpu_h_for_0.05"] is None else f"{row['cpu_h_for_0.05']:.1f}"
