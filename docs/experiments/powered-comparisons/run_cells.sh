@@ -12,13 +12,7 @@
 # a sweep skips the cells its folder records as finished. Output: runs/powered-{decoupled,default,train-order}/
 # and a log per step, runs/powered-<part>-<seed>.log, in the main checkout. One training process at a time (the
 # CPU lock is shared with benchmarks and other experiments).
-set -u
-MAIN=$(cd "$(dirname "$0")/../../.." && pwd)
-WT=$(cd "$1" && pwd)
-PYTHON=${PYTHON:-$MAIN/.venv/bin/python}
-cd "$WT"
-export PYTHONPATH=$WT PDBENCH_CACHE_DIR=${PDBENCH_CACHE_DIR:-$HOME/.cache/pdbench}
-mkdir -p "$MAIN/runs"
+source "$(dirname "$0")/../driver_env.sh" "$1"   # MAIN, WT, PYTHON; cd "$WT"
 STRATEGIES=sft,overall,all,rand,ours,high   # `all` among others is the strategy; alone it would mean every one
 step() {  # part seed strategies config dataset
   echo "=== $(date +%T) $1 seed $2 (commit $(git -C "$WT" rev-parse --short HEAD))"
