@@ -8,7 +8,9 @@ Reads every cell's ``result.json`` and ``plan/diagnostics.json`` (no MLflow need
 * AW, WR and LC per (strategy, conflict level) at the Table-1 budget: mean ± sample std over seeds;
 * each claim of the paper as a paired comparison over seeds (cells of one seed share their pairs,
   PD and baseline, so the seed is the pairing unit): mean difference, its std, the paired t
-  statistic and two-sided p-value, and whether the difference exceeds the noise (p < 0.05);
+  statistic and two-sided p-value, whether the difference exceeds the noise (p < 0.05), its 95 % CI,
+  the minimum detectable difference for the seeds that ran (two-sided alpha 0.05, power 0.8) and the
+  seeds a difference of 0.05 would need at its spread (``pdbench.leaderboard.power``);
 * what the strategies selected and what the trained policies write: the selected pairs' conflict
   rate, chosen - rejected length (words) and share of longer chosen responses, and the policies'
   mean answer length (characters: the evaluation records `avg_length` in characters);
@@ -28,8 +30,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from pdbench.leaderboard.comparisons import TARGET
+from pdbench.leaderboard.folders import folder_cells
+from pdbench.leaderboard.power import ALPHA, POWER, minimum_detectable_difference, paired_difference, pooled_sd, seeds_needed
 from pdbench.leaderboard.table import table_cells
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,25 +53,19 @@ CLAIMS = [
 
 def load_cells(folders: list[Path]) -> pd.DataFrame:
     """One row per finished cell: its configuration, metrics and selection diagnostics."""
-    rows = []
-    for folder in folders:
-        for result_file in sorted(Path(folder).glob("*/result.json")):
-            result = json.loads(result_file.read_text())
-            config, pairwise = result["config"], result["pairwise"]
-            diagnostics_file = result_file.parent / "plan" / "diagnostics.json"
-            selected = json.loads(diagnostics_file.read_text())["selection"]["selected"] if diagnostics_file.exists() else {}
-            alpaca = result.get("alpaca_eval") or {}
-            rows.append({
-                "strategy": config["strategy"], "conflict": config["conflict"], "budget": config["budget"],
-                "seed": config["seed"], "aw": pairwise["aw"], "wr": alpaca.get("win_rate"),
-                "lc": alpaca.get("length_controlled_winrate"),
-                "answer_chars": np.mean([s["avg_length"] for s in pairwise["sets"].values()]),
-                "selected_conflict_rate": selected.get("conflict_rate"),
-                "selected_delta_len": selected.get("delta_len_mean"),
-                "selected_share_longer": selected.get("share_chosen_longer"),
-            })
+    cells = folder_cells(folders)
+    selected = [_selected(folder) for folder in cells["folder"]]
+    for key, column in (("conflict_rate", "selected_conflict_rate"), ("delta_len_mean", "selected_delta_len"),
+                        ("share_chosen_longer", "selected_share_longer")):
+        cells[column] = [row.get(key) for row in selected]
     # A cell may sit in two sweeps (the budget curve repeats λ = 0.3): keep one copy.
-    return pd.DataFrame(rows).drop_duplicates(["strategy", "conflict", "budget", "seed"])
+    return cells.drop(columns=["setup", "folder"]).drop_duplicates(["strategy", "conflict", "budget", "seed"])
+
+
+def _selected(cell: Path) -> dict:
+    """What the cell's selection kept (``plan/diagnostics.json``); nothing for a cell that selects nothing."""
+    diagnostics_file = cell / "plan" / "diagnostics.json"
+    return json.loads(diagnostics_file.read_text())["selection"]["selected"] if diagnostics_file.exists() else {}
 
 
 def summary_table(cells: pd.DataFrame) -> pd.DataFrame:
@@ -86,17 +84,13 @@ def by_seed(cells: pd.DataFrame, strategy: str, conflict: float, metric: str) ->
 
 
 def paired(a: pd.Series, b: pd.Series) -> dict | None:
-    """a - b over the seeds both have: mean, sample std, paired t, two-sided p, n (None under two seeds)."""
-    diff = (a - b).dropna()
-    if len(diff) < 2:
+    """a - b over the seeds both have (``pdbench.leaderboard.power.paired_difference``): mean, sample std, paired
+    t, two-sided p, n, the 95 % CI and the minimum detectable difference for these seeds (None under two seeds)."""
+    test = paired_difference(a, b)
+    if test is None:
         return None
-    mean, std = float(diff.mean()), float(diff.std(ddof=1))
-    if std == 0:
-        t, p = (np.inf if mean else 0.0), (0.0 if mean else 1.0)
-    else:
-        t = float(mean / (std / np.sqrt(len(diff))))
-        p = float(2 * stats.t.sf(abs(t), len(diff) - 1))
-    return {"mean_diff": mean, "std_diff": std, "t": t, "p": p, "n": len(diff)}
+    return {"mean_diff": test.mean, "std_diff": test.sd, "t": test.t, "p": test.p, "n": test.n,
+            "ci_low": test.ci_low, "ci_high": test.ci_high, "mdd": test.mdd}
 
 
 def check_claims(cells: pd.DataFrame) -> list[dict]:
@@ -110,30 +104,27 @@ def check_claims(cells: pd.DataFrame) -> list[dict]:
                     continue
                 holds = np.sign(result["mean_diff"]) == sign
                 verdict = ("holds" if holds else "reversed") + (" (beyond noise)" if result["p"] < 0.05 else " (within noise)")
-                checks.append({"claim": claim, "conflict": conflict, "metric": metric, **result, "verdict": verdict})
+                # the seeds a difference of 0.05 needs, with these seeds as the pilot: AW's scale only
+                needed = seeds_needed(TARGET, result["std_diff"]) if metric == "aw" else None
+                checks.append({"claim": claim, "conflict": conflict, "metric": metric, **result,
+                               f"seeds_for_{TARGET:g}": needed, "verdict": verdict})
     return checks
 
 
-def noise_floor(checks: list[dict], alpha: float = 0.05, power: float = 0.8, target: float = 0.05) -> dict | None:
+def noise_floor(checks: list[dict], alpha: float = ALPHA, power: float = POWER, target: float = TARGET) -> dict | None:
     """What the design can detect, from the observed spread of paired AW differences over seeds.
 
     ``sd`` is the root mean square of the claims' paired-difference standard deviations on AW (the
-    pooled seed noise of a strategy-vs-strategy difference). A paired t-test on n seeds detects a
-    true difference d with the given power when d >= (t_{1-alpha/2, n-1} + t_{power, n-1}) sd / sqrt(n);
-    returns that smallest detectable difference for the observed n, and the seeds needed for ``target``.
+    pooled seed noise of a strategy-vs-strategy difference); returns the smallest difference a paired t-test
+    on the observed n seeds detects (``pdbench.leaderboard.power``), and the seeds needed for ``target``.
     """
     sds = [c["std_diff"] for c in checks if c["metric"] == "aw" and c["std_diff"] > 0]
     if not sds:
         return None
-    sd, n = float(np.sqrt(np.mean(np.square(sds)))), int(max(c["n"] for c in checks))
-
-    def detectable(seeds: int) -> float:
-        df = seeds - 1
-        return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * sd / np.sqrt(seeds))
-
-    needed = next(seeds for seeds in range(2, 1000) if detectable(seeds) <= target)
+    sd, n = pooled_sd(sds), int(max(c["n"] for c in checks))
     return {"sd_paired_aw": sd, "comparisons": len(sds), "seeds": n, "alpha": alpha, "power": power,
-            "detectable_aw_difference": detectable(n), "target": target, "seeds_for_target": needed}
+            "detectable_aw_difference": minimum_detectable_difference(sd, n, alpha, power), "target": target,
+            "seeds_for_target": seeds_needed(target, sd, alpha, power)}
 
 
 def degradation(cells: pd.DataFrame, strategy: str = "all") -> dict | None:
@@ -204,14 +195,15 @@ def main() -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.precision", 3):
         print(f"{len(cells)} cells; Table 1 at λ = {args.budget}: mean / std over seeds\n")
         print(summary_table(table).round(3).to_string(), "\n")
-        checks = pd.DataFrame(check_claims(table))
-        print(checks.round(3).to_string(index=False), "\n")
+        checks = check_claims(table)
+        shown = pd.DataFrame(checks).astype({f"seeds_for_{TARGET:g}": "Int64"})  # a count; LC rows have none
+        print(shown.round(3).to_string(index=False), "\n")
         curve = cells[cells["strategy"].isin(["rand", "high", "mid", "ours"]) & np.isclose(cells["conflict"], 0.3)]
         print("budget curve at conflict 0.3 (AW mean / std):")
         print(curve.groupby(["strategy", "budget"])["aw"].agg(["mean", "std", "size"]).unstack("budget").round(3).to_string(), "\n")
     lengths = length_diagnostics(cells)
-    floor = noise_floor(checks.to_dict("records"))
-    summary = {"cells": len(cells), "claims": checks.to_dict("records"), "all_degrades": degradation(table),
+    floor = noise_floor(checks)
+    summary = {"cells": len(cells), "claims": checks, "all_degrades": degradation(table),
                "length": lengths, "noise_floor": floor}
     report({"cells": summary["cells"], "all_degrades": summary["all_degrades"], "length": lengths,
             "noise_floor": floor}, None)

@@ -6,7 +6,8 @@ ROOT holds one folder per variant (``variant-positive_control`` ... as the exper
 them, or ``positive_control`` ... as docs/experiments/world-variants/cells/ keeps them), each with a
 folder per cell holding ``result.json``. For every prediction P1-P9, exactly as committed before any
 cell ran, it prints the paired AW difference over the seeds both strategies finished (mean, sd,
-paired t and two-sided p), the verdict by the pre-registered rule, and the behavioural signature
+paired t and two-sided p, and the minimum detectable difference of those seeds), the verdict by the
+pre-registered rule, and the behavioural signature
 (the policies' rubric-property rates from each result's ``behaviour``):
 
 * a directional prediction *holds* when the mean paired difference has the predicted sign, *beyond
@@ -86,8 +87,8 @@ def judge(prediction: tuple, cells: dict, floor: float) -> dict:
         return {**out, "verdict": "not run"}
     mean = float(diffs.mean())
     test = paired(aw[a], aw[b])  # the paired t of tiny_claims (None under two seeds)
-    sd, p = (test["std_diff"], test["p"]) if test else (None, None)
-    out.update(mean_diff=mean, sd=sd, p=p, diffs=diffs.tolist(), behaviour={
+    sd, p, mdd = (test["std_diff"], test["p"], test["mdd"]) if test else (None, None, None)
+    out.update(mean_diff=mean, sd=sd, p=p, mdd=mdd, diffs=diffs.tolist(), behaviour={
         who: {name: float(np.mean([behaviour_of(cells[(who, s)]).get(name, np.nan) for s in seeds]))
               for name in SIGNATURE_PROPERTIES} for who in (a, b)})
     if len(seeds) < len(SEEDS):
@@ -107,7 +108,7 @@ def format_verdict(v: dict) -> str:
     if "mean_diff" not in v:
         return head
     numbers = (f"    AW diff {v['mean_diff']:+.3f} over seeds {v['seeds']}"
-               + (f" (sd {v['sd']:.3f}, p {v['p']:.3f})" if v["p"] is not None else ""))
+               + (f" (sd {v['sd']:.3f}, p {v['p']:.3f}; these seeds detect {v['mdd']:.3f})" if v["p"] is not None else ""))
     a, b = v["comparison"].split(" vs ")
     props = "  ".join(f"{name} {v['behaviour'][a][name]:.2f}/{v['behaviour'][b][name]:.2f}" for name in SIGNATURE_PROPERTIES)
     return f"{head}\n{numbers}\n    signature ({v['signature']}): {a}/{b}: {props}"

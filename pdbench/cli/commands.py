@@ -234,23 +234,57 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
 @click.option("--experiment", default="pdbench", show_default=True)
 @click.option("--parent", "parent_run_id", help="Only the cells of this sweep (its parent run id).")
 @click.option("--budget", type=float, help="Budget of the selection strategies in Table 1 (default: all).")
+@click.option("--compare", help="Comma-separated strategies: compare only pairs involving these (default: every pair).")
+@click.option("--target", type=click.FloatRange(min=0, min_open=True), default=0.05, show_default=True,
+              help="The AW difference whose seed count each comparison shows, with its seeds as the pilot.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("leaderboard"), show_default=True)
-def leaderboard(experiment, parent_run_id, budget, out):
+def leaderboard(experiment, parent_run_id, budget, compare, target, out):
     """Table 1 from MLflow: strategies x conflict x {WR, LC, AW ± std}, GPU-hours; Markdown, CSV, HTML, PNGs.
+
+    Below it, the strategies compared pairwise on AW, paired by seed: the difference with its 95% CI and p,
+    the minimum detectable difference (α 0.05, power 0.8) for the seeds that ran, and the seeds --target needs.
 
     \b
     Examples:
       pdbench leaderboard
       pdbench leaderboard --experiment pdbench --budget 0.3 --out docs/leaderboard
+      pdbench leaderboard --compare ours --target 0.05
     """
     from pdbench.pipeline.report import leaderboard_from_mlflow
 
-    _show_leaderboard(leaderboard_from_mlflow(experiment, parent_run_id, out, budget))
+    _show_leaderboard(leaderboard_from_mlflow(experiment, parent_run_id, out, budget, _names(compare), target))
+
+
+@main.command("power")
+@click.option("--sd", type=click.FloatRange(min=0), required=True,
+              help="Standard deviation of the per-seed paired differences, from a pilot (a comparison's 'sd').")
+@click.option("--target", type=click.FloatRange(min=0, min_open=True), default=0.05, show_default=True,
+              help="The difference to detect.")
+@click.option("--seeds", default="3,5,10,20,30", show_default=True, help="Comma-separated seed counts to show the MDD of.")
+def power(sd, target, seeds):
+    """How many seeds a difference needs: the minimum detectable difference (paired t-test, two-sided α 0.05,
+    power 0.8) at a pilot's spread for several seed counts, and the seeds --target needs.
+
+    The spread is the sample sd of a comparison's per-seed differences: `sd` in the leaderboard's
+    comparisons.csv, or `std_diff` in benchmarks/tiny_claims.py's output.
+
+    \b
+    Examples:
+      pdbench power --sd 0.082                  # the default world's pooled paired sd of AW at 30 % conflict
+      pdbench power --sd 0.046 --target 0.03 --seeds 3,10
+    """
+    from pdbench.pipeline.report import format_power
+
+    click.echo(format_power(sd, target, [int(x) for x in seeds.split(",") if x.strip()]))
+
+
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
 def _show_leaderboard(files: list[Path]) -> None:
     for file in files:
-        if file.name == "leaderboard.md":
+        if file.name in ("leaderboard.md", "comparisons.md"):
             click.echo(file.read_text())
     if files:
         click.echo("wrote " + ", ".join(str(f) for f in files))

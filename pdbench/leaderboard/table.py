@@ -6,7 +6,9 @@ baseline, hyperparameters: whatever differs between the runs), strategy, conflic
 files say what was left out.
 
 Also Figure 3 (LC and AW against the selection budget, per strategy) and Tables B.1-B.3 (win
-score per test set) as PNGs, and on the world what the policies learned (``behaviour_board``). Everything is written as Markdown, CSV and a standalone HTML page.
+score per test set) as PNGs, on the world what the policies learned (``behaviour_board``), and every pair of
+strategies compared paired by seed, with the difference its seeds can detect (``comparisons``). Everything is
+written as Markdown, CSV and a standalone HTML page.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from pdbench.leaderboard import mean_std_text
 from pdbench.leaderboard.behaviour import write_behaviour
+from pdbench.leaderboard.comparisons import TARGET, write_comparisons
 from pdbench.infra.fileio import write_text, write_with
 from pdbench.selection.plan import is_budgeted
 from pdbench.infra.plotting import pyplot
@@ -154,10 +157,12 @@ def _text_table(stats: pd.DataFrame) -> pd.DataFrame:
     return result.reindex(sorted(result.columns, key=lambda c: (c[0] == "", c[0], labels.index(c[1]))), axis=1)
 
 
-def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = None) -> list[Path]:
+def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = None, compare: tuple[str, ...] = (),
+                      target: float = TARGET) -> list[Path]:
     """Markdown and HTML of Table 1 (with what was left out), its numbers as CSV (mean, std, n per metric),
-    the budget-curve and per-set PNGs, and on the world the policies' behaviour (``behaviour_board``);
-    returns the files."""
+    the paired comparisons of the strategies (``compare``: only those involving these; ``target``: the difference
+    whose seed count they show), the budget-curve and per-set PNGs, and on the world the policies' behaviour
+    (``behaviour_board``); returns the files."""
     out = Path(out)
     selected, notes = select_cells(frame, budget)
     stats = cell_stats(selected)
@@ -182,7 +187,7 @@ def write_leaderboard(frame: pd.DataFrame, out: Path, budget: float | None = Non
     if set_columns:
         files.append(out / "per_set_win_scores.png")
         write_with(files[-1], lambda p: _plot_per_set(main, set_columns, p, baseline))
-    return files + write_behaviour(selected, out)
+    return files + write_comparisons(selected, out, compare, target) + write_behaviour(selected, out)
 
 
 def _budgeted() -> dict[str, bool]:

@@ -57,15 +57,45 @@ def format_alpaca(alpaca: dict) -> str:
     return line + (f"\n  {alpaca['note']}" if alpaca.get("note") else "")
 
 
-def leaderboard_from_mlflow(experiment: str, parent_run_id: str | None, out: Path, budget: float | None = None) -> list[Path]:
-    """Table 1 of the experiment's (or one sweep's) tracked cells, written to ``out``; also logged to the sweep's
+def leaderboard_from_mlflow(experiment: str, parent_run_id: str | None, out: Path, budget: float | None = None,
+                            compare: tuple[str, ...] = (), target: float | None = None) -> list[Path]:
+    """Table 1 of the experiment's (or one sweep's) tracked cells and the strategies' paired comparisons
+    (``compare``, ``target``: ``pdbench.leaderboard.comparisons``), written to ``out``; also logged to the sweep's
     parent run. Returns the files written. An unreachable tracking server is one line, after one quick request
     (``TrackingUnavailableError``), not MLflow's minutes of retries."""
+    from pdbench.leaderboard.comparisons import TARGET
     from pdbench.leaderboard.table import runs_frame, write_leaderboard
     from pdbench.tracking.store import check_reachable, log_parent_artifacts, search_cell_runs
 
     check_reachable("there is no leaderboard to read")
-    files = write_leaderboard(runs_frame(search_cell_runs(experiment, parent_run_id)), out, budget)
+    files = write_leaderboard(runs_frame(search_cell_runs(experiment, parent_run_id)), out, budget, compare,
+                              TARGET if target is None else target)
     if parent_run_id:
         log_parent_artifacts(parent_run_id, files)
     return files
+
+
+def comparisons_from_folders(folders, out: Path, compare: tuple[str, ...] = (), target: float | None = None) -> list[Path]:
+    """The strategies' paired comparisons (``pdbench.leaderboard.comparisons``) of the finished cells in ``folders``
+    (sweep or run folders; no MLflow), written to ``out``; what an untracked sweep prints. Returns the files."""
+    from pdbench.leaderboard.comparisons import TARGET, write_comparisons
+    from pdbench.leaderboard.folders import folder_cells
+    from pdbench.leaderboard.table import select_cells
+
+    cells = folder_cells(folders)
+    if cells.empty:
+        return []
+    return write_comparisons(select_cells(cells)[0], out, compare, TARGET if target is None else target)
+
+
+def format_power(sd: float, target: float, seeds: list[int]) -> str:
+    """``pdbench power``: the minimum detectable difference at spread ``sd`` for each seed count in ``seeds``
+    (those under two are skipped: one seed has no spread), and the seeds ``target`` needs."""
+    from pdbench.leaderboard.power import ALPHA, MOST_SEEDS, POWER, minimum_detectable_difference, seeds_needed
+
+    lines = [f"paired t-test, two-sided α {ALPHA:g}, power {POWER:g}, sd of the per-seed differences {sd:g}:"]
+    lines += [f"  {n:>5} seeds detect {minimum_detectable_difference(sd, n):.3f}" for n in seeds if n >= 2]
+    needed = seeds_needed(target, sd)
+    lines.append(f"a difference of {target:g} needs {needed} seeds" if needed is not None
+                 else f"a difference of {target:g} needs more than {MOST_SEEDS:,} seeds at this spread")
+    return "\n".join(lines)

@@ -63,15 +63,17 @@ def strategy_names(text: str, strategy_paths=()) -> list[str]:
 def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, seeds: str, sweep_dir: Path,
              experiment: str | None, strategy_paths=(), workers: int = 1) -> list[Path]:
     """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell;
-    when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``.
-    Returns the leaderboard's files (none when not tracked)."""
+    when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``, and
+    untracked the strategies' paired comparisons from the cell folders (no MLflow needed). Returns those files."""
     names = strategy_names(strategies, strategy_paths)
     numbers = [[float(x) for x in text.split(",")] for text in (conflicts, budgets)]
     cells = sweep_cells(names, *numbers, [int(x) for x in seeds.split(",")], strategy_paths)
     state = run_sweep(base, cells, Path(sweep_dir), experiment or "pdbench", experiment is not None, strategy_paths,
                       workers)
     if not state["is_tracked"]:
-        return []
+        from pdbench.pipeline.report import comparisons_from_folders
+
+        return comparisons_from_folders([sweep_dir], Path(sweep_dir) / "leaderboard")
     from pdbench.pipeline.report import leaderboard_from_mlflow  # imports mlflow: a --no-track sweep needs none
 
     return leaderboard_from_mlflow(experiment, state["parent_run_id"], Path(sweep_dir) / "leaderboard")

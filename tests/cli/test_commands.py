@@ -60,3 +60,26 @@ def test_eval_and_run_build_the_same_judge_from_the_same_name(tmp_path, monkeypa
                                  "--sets", "facts", "--judge", "qwen-max")
     assert "$DASHSCOPE_API_KEY" in from_eval  # the paper preset's judge reads the same variable under `run`
     assert resolve_config("paper").judge == resolve_config("tiny", judge="qwen-max", eval_sets="paper").judge
+
+
+def test_power_answers_from_a_pilots_spread():
+    result = CliRunner().invoke(main, ["power", "--sd", "0.082", "--seeds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3 seeds detect 0.254" in result.output and "needs 24 seeds" in result.output
+
+
+def test_leaderboard_prints_table_1_and_the_comparisons(monkeypatch, tmp_path):
+    import pdbench.pipeline.report
+
+    def fake_leaderboard(experiment, parent_run_id, out, budget, compare, target):
+        assert compare == ("ours", "rand") and target == 0.1
+        out.mkdir()
+        for name in ("leaderboard.md", "comparisons.md"):
+            (out / name).write_text(f"{name} text")
+        return [out / "leaderboard.md", out / "comparisons.md"]
+
+    monkeypatch.setattr(pdbench.pipeline.report, "leaderboard_from_mlflow", fake_leaderboard)
+    result = CliRunner().invoke(main, ["leaderboard", "--out", str(tmp_path / "lb"), "--compare", "ours, rand",
+                                       "--target", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert "leaderboard.md text" in result.output and "comparisons.md text" in result.output

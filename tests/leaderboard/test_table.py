@@ -121,3 +121,9 @@ def test_one_seed_shows_no_spread_and_several_seeds_do():
     ours, rand = (table.xs(name, level="strategy").iloc[0] for name in ("ours", "rand"))
     assert ours[("CL 10%", "AW")].strip("*") == "0.80" and ours[("CL 30%", "AW")].strip("*") == "1.30"
     assert rand[("CL 10%", "AW")].strip("*") == "0.80 ± 0.00"
+
+
+def test_the_leaderboard_writes_the_comparisons_beside_table_1(tmp_path):
+    files = write_leaderboard(_frame(), tmp_path, budget=0.3, compare=("ours",))
+    assert {tmp_path / "comparisons.md", tmp_path / "comparisons.csv"} <= set(files)
+    assert "| 10% | 0.3 | ours | rand | 2 |" in (tmp_path / "comparisons.md").read_text()

@@ -1,4 +1,6 @@
-"""What a run prints: the result table with its legend."""
+"""What a run prints: the result table with its legend; what the power command and an untracked sweep print."""
+
+from dataclasses import replace
 
 from pdbench.pipeline.config import resolve_config
 from pdbench.pipeline.report import format_result
@@ -41,3 +43,26 @@ def test_the_leaderboard_of_an_unreachable_server_is_one_quick_line(monkeypatch,
     started = time.perf_counter()
     output = one_line_failure("leaderboard", "--out", str(tmp_path / "lb"))
     assert "MLflow at http://127.0.0.1:9 is unreachable" in output and time.perf_counter() - started < 20
+
+
+def test_power_says_what_each_seed_count_detects_and_what_a_target_needs():
+    from pdbench.pipeline.report import format_power
+
+    text = format_power(0.082, 0.05, [1, 3, 30])
+    assert "3 seeds detect 0.254" in text and "30 seeds detect 0.043" in text and " 1 seeds" not in text
+    assert text.endswith("a difference of 0.05 needs 24 seeds")
+    assert format_power(50.0, 0.05, []).endswith("needs more than 10,000 seeds at this spread")
+
+
+def test_comparisons_from_run_folders_without_mlflow(tmp_path):
+    from pdbench.pipeline.report import comparisons_from_folders
+    from tests.fakes import write_fake_cell
+
+    base = resolve_config("smoke")
+    for strategy, seed in [("ours", 0), ("ours", 1), ("rand", 0), ("rand", 1), ("all", 0)]:
+        config = replace(base, strategy=strategy, seed=seed)
+        write_fake_cell(config, tmp_path / "sweep" / f"{strategy}-{seed}")
+    files = comparisons_from_folders([tmp_path / "sweep"], tmp_path / "out", compare=("ours",))
+    text = files[0].read_text()
+    assert "| ours | rand | 2 |" in text and "| ours | all |" not in text  # `all` ran one seed: no spread
+    assert comparisons_from_folders([tmp_path / "empty"], tmp_path / "none") == []

@@ -111,3 +111,13 @@ def test_workers_get_their_own_gpus_or_share_single_process_cells():
     assert gpu_groups(2, 2, []) == [None, None]  # a CPU machine
     with pytest.raises(ValueError, match="needs 16 GPUs; 8 visible: lower --workers to 1"):
         gpu_groups(2, 8, [str(i) for i in range(8)])
+
+
+def test_an_untracked_sweep_prints_its_comparisons_from_the_cell_folders(tmp_path, fake_pipeline):
+    from pdbench.pipeline.sweep import run_grid
+
+    fake, _ = fake_pipeline
+    fake.allow_all = True
+    files = run_grid(resolve_config("smoke"), "rand,ours", "0.3", "0.3", "0,1", tmp_path / "sweep", None)
+    assert [f.name for f in files] == ["comparisons.md", "comparisons.csv"]
+    assert files[0].parent == tmp_path / "sweep" / "leaderboard" and "| ours | rand | 2 |" in files[0].read_text()

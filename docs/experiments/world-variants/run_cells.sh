@@ -9,13 +9,7 @@
 # for every seed (overall is also the baseline) before all / high. Resumable: a sweep skips finished
 # cells. Output: runs/variant-<variant>/ (sweep folders) and runs/cell-<variant>-<seed>-<strategy>.log
 # in the main checkout. One training process at a time (the CPU lock is shared with benchmarks).
-set -u
-MAIN=$(cd "$(dirname "$0")/../../.." && pwd)
-WT=$(cd "$1" && pwd)
-PYTHON=${PYTHON:-$MAIN/.venv/bin/python}
-cd "$WT"
-export PYTHONPATH=$WT PDBENCH_CACHE_DIR=${PDBENCH_CACHE_DIR:-$HOME/.cache/pdbench}
-mkdir -p "$MAIN/runs"
+source "$(dirname "$0")/../driver_env.sh" "$1"   # MAIN, WT, PYTHON; cd "$WT"
 cell() {  # variant seed strategy
   echo "=== $(date +%T) $1 seed $2 $3 (commit $(git -C "$WT" rev-parse --short HEAD))"
   # At 5c41291 `--strategies all` alone means every strategy; "all,sft" is the `all` strategy plus the

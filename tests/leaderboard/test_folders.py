@@ -1,0 +1,31 @@
+"""Leaderboard cells from run folders: what an untracked sweep and the claim scripts read."""
+
+import json
+
+from pdbench.leaderboard.folders import folder_cells
+
+
+def _cell(folder, strategy, seed, aw, dataset="world"):
+    folder.mkdir(parents=True)
+    result = {"config": {"strategy": strategy, "conflict": 0.3, "budget": 0.3, "seed": seed, "dataset": dataset},
+              "pairwise": {"aw": aw, "sets": {"a": {"avg_length": 10.0}, "b": {"avg_length": 30.0}}},
+              "alpaca_eval": {"win_rate": 51.0, "length_controlled_winrate": 50.5}}
+    (folder / "result.json").write_text(json.dumps(result))
+
+
+def test_a_sweep_folder_and_a_cell_folder_and_unfinished_cells(tmp_path):
+    _cell(tmp_path / "sweep" / "ours-s0", "ours", 0, 1.1)
+    _cell(tmp_path / "sweep" / "rand-s0", "rand", 0, 0.9)
+    (tmp_path / "sweep" / "rand-s1").mkdir()  # unfinished: no result.json
+    _cell(tmp_path / "alone", "ours", 1, 1.0)
+    cells = folder_cells([tmp_path / "sweep", tmp_path / "alone"])
+    assert list(cells["strategy"]) == ["ours", "rand", "ours"] and list(cells["seed"]) == [0, 0, 1]
+    assert set(cells["setup"]) == {"all runs"} and cells["answer_chars"].iloc[0] == 20.0
+    assert cells["lc"].iloc[0] == 50.5 and cells["folder"].iloc[2] == tmp_path / "alone"
+
+
+def test_cells_of_several_datasets_are_several_setups(tmp_path):
+    _cell(tmp_path / "a" / "ours-s0", "ours", 0, 1.1)
+    _cell(tmp_path / "b" / "ours-s0", "ours", 0, 1.2, dataset="world:decoupled")
+    assert list(folder_cells([tmp_path / "a", tmp_path / "b"])["setup"]) == ["world", "world:decoupled"]
+    assert folder_cells([tmp_path / "none"]).empty
