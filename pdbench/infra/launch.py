@@ -12,6 +12,7 @@ this process's environment, so a sweep worker's ``CUDA_VISIBLE_DEVICES`` and thr
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -82,10 +83,11 @@ def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> floa
 
     The child's output (its ranks' progress bars, DeepSpeed's and torch.distributed's messages) goes to
     ``folder/log.txt``, named on stderr as it starts, so a long stage can be followed with ``tail -f``. A child that
-    fails raises ChildFailedError: one line saying what failed and where its log is, then the log's last lines.
+    fails raises ChildFailedError: one line saying what failed and where its log is, then the log's first error (the
+    failing rank's traceback, or its stacks when it died by a signal) and its last lines. Children run with
+    Python's faulthandler on, so a rank killed by SIGABRT or SIGSEGV (a C++ assertion in gloo or DeepSpeed, say)
+    leaves its Python stacks in the log instead of only torchrun's summary "Signal 6 received".
     """
-    from pdbench.infra.server import tail
-
     folder = Path(folder)
     log = folder / "log.txt"
     command = child_command(module, folder, launch)
@@ -93,12 +95,37 @@ def run_child(module: str, folder: Path, launch: Launch, what: str = "") -> floa
     print(f"  {what or module}: {processes}, log {log}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     with open(log, "ab") as output:
-        code = run_interruptible(command, output=output)  # environment inherited: a sweep worker's GPUs and threads
+        # environment inherited: a sweep worker's GPUs and threads
+        code = run_interruptible(command, env={**os.environ, "PYTHONFAULTHANDLER": "1"}, output=output)
     if code == OUT_OF_SPACE_EXIT:
         raise out_of_space(folder)
     if code != 0:
-        raise ChildFailedError(f"{what or module} failed (exit code {code}); the end of {log}:\n{tail(log, 25)}")
+        raise ChildFailedError(f"{what or module} failed (exit code {code}); {failure_excerpt(log)}")
     return time.perf_counter() - started
+
+
+FIRST_ERROR = re.compile(r"Traceback \(most recent call last\)|Fatal Python error|terminate called|what\(\):"
+                         r"|Segmentation fault|Bus error|double free|corrupted|malloc\(\)")
+"""Lines that start a failure's own report: a Python traceback, faulthandler's stacks, a C++ abort, glibc's."""
+
+
+def failure_excerpt(log: Path, first_lines: int = 20, last_lines: int = 25) -> str:
+    """Where a failed child's log says why: its first error report and its last lines.
+
+    Under ``accelerate launch`` the last lines are torchrun's summary ("rank 1 ... Signal 6"), and the failing
+    rank's own report sits above the other ranks' noise; both are quoted, the first one cut at ``first_lines``.
+    """
+    from pdbench.infra.server import tail
+
+    try:
+        lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return f"no log at {log}"
+    start = next((i for i, line in enumerate(lines) if FIRST_ERROR.search(line)), None)
+    if start is None or start >= len(lines) - last_lines:
+        return f"the end of {log}:\n{tail(log, last_lines)}"
+    first = "\n".join("    " + line for line in lines[start:min(start + first_lines, len(lines) - last_lines)])
+    return f"its first error, line {start + 1} of {log}:\n{first}\n    ...\nand its end:\n{tail(log, last_lines)}"
 
 
 OUT_OF_SPACE_EXIT = 28
@@ -110,11 +137,28 @@ def run_entry(main: Callable[[str], None], folder: str) -> int:
     (the parent names the folder and the space left), 0 when it succeeds; any other error keeps its traceback."""
     try:
         main(folder)
+        leave_together()
     except Exception as error:
         if is_out_of_space(error):
             return OUT_OF_SPACE_EXIT
         raise
     return 0
+
+
+def leave_together() -> None:
+    """Under ``accelerate launch``: wait for every rank, then destroy the process group, before this rank exits.
+
+    Rank 0 saves (and writes its outcome) after the others are done; a rank that exits meanwhile tears down
+    its end of gloo's or NCCL's connections under a peer still using them, and torch asks for
+    ``destroy_process_group`` before exit. A no-op in a plain process.
+    """
+    if "torch" not in sys.modules:
+        return
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 class ChildFailedError(ChildProcessError):

@@ -95,3 +95,23 @@ def test_a_child_exits_quietly_with_its_code_when_the_disk_is_full():
 
     with pytest.raises(KeyError):
         run_entry(bug, "folder")
+
+
+def test_a_rank_killed_by_a_signal_leaves_its_stacks_and_the_error_quotes_them_above_the_summary(tmp_path, monkeypatch):
+    """As under torchrun: a rank dies by SIGABRT (a C++ assertion), then the launcher prints a long summary. The
+    error quotes the rank's own report (faulthandler's stacks, on in every child) as well as the end of the log."""
+    from pdbench.infra.launch import ChildFailedError, run_child
+
+    rank = "import os\ndef the_function_that_aborts():\n    os.abort()\nthe_function_that_aborts()\n"
+    (tmp_path / "launcher_child.py").write_text(
+        f"import subprocess, sys\ncode = subprocess.call([sys.executable, '-c', {rank!r}])\n"
+        "print('\\n'.join(f'summary {i}' for i in range(60)), flush=True)\nsys.exit(1)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.delenv("PYTHONFAULTHANDLER", raising=False)
+    folder = tmp_path / "work"
+    folder.mkdir()
+    with pytest.raises(ChildFailedError) as caught:
+        run_child("launcher_child", folder, Launch(), "test stage")
+    message = str(caught.value)
+    assert "Fatal Python error: Aborted" in message and "the_function_that_aborts" in message
+    assert "summary 59" in message and "summary 30" not in message  # the end, and not the middle
