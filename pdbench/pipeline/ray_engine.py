@@ -121,7 +121,7 @@ def check_schedulable(resources: CellResources, nodes: list[Node], total: dict) 
     elif resources.gpus > max(node.gpus for node in nodes):
         missing = (f"no node has {resources.gpus:g} GPUs (the most on one node: {max(n.gpus for n in nodes):g}; {have}); "
                    "a cell's processes run on one node: lower num_processes")
-    elif any(node.gpus >= resources.gpus for node in nodes):
+    elif resources.gpus:
         best = max((n for n in nodes if n.gpus >= resources.gpus), key=lambda n: n.cpus)
         missing = (f"no node with {resources.gpus:g} GPUs has {resources.cpus:g} CPUs (the most: {best.cpus:g}; {have}); "
                    "lower --cpus-per-cell")
@@ -193,9 +193,10 @@ def _record(ref, cell: tuple, max_retries: int) -> dict:
             raise ValueError(f"cell {name}: {cause}") from error
         raise RuntimeError(f"cell {name} failed: {type(cause).__name__}: {cause}") from error
     except ray.exceptions.RayError as error:  # its worker or node died max_retries + 1 times
-        raise RuntimeError(f"cell {name} was lost {max_retries + 1} times ({type(error).__name__}): the sweep stopped. "
-                           "Finished cells and every cell's cached stages are kept: run the same command again to "
-                           "resume") from error
+        attempts = f"{max_retries + 1} attempt{'s' if max_retries else ''}"
+        raise RuntimeError(f"cell {name}: its worker or node died in each of its {attempts} ({type(error).__name__}); "
+                           "the sweep stopped. Finished cells and every cell's cached stages are kept: run the same "
+                           "command again to resume") from error
 
 
 def _run_cell_task(run_cell, job: tuple, threads: int, uses_gpus: bool) -> dict:
