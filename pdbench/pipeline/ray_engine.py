@@ -138,7 +138,10 @@ def ray_cells(options: RayOptions, processes: int, workers: int, sweep_dir: Path
     A Ray started here is stopped at the end."""
     is_started_here = not ray.is_initialized()
     if is_started_here:
-        ray.init(address=options.address, include_dashboard=False, log_to_driver=True)
+        try:
+            ray.init(address=options.address, include_dashboard=False, log_to_driver=True)
+        except ConnectionError as error:  # no cluster at that address: one line
+            raise ValueError(f"--ray-address {options.address}: {str(error).strip().splitlines()[0]}") from None
     try:
         nodes = cluster_nodes()
         resources = cell_resources(processes, nodes, options, workers)

@@ -27,29 +27,30 @@ from pdbench.pipeline.ray_engine import (CellResources, Node, cell_resources, ch
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_local_ray(**resources) -> str:
-    """A local Ray, bounded (its resources, no dashboard, a short temp folder: its socket paths must fit 107 bytes),
-    whose workers can import tests.fakes; returns its temp folder."""
-    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    ray.init(include_dashboard=False, _temp_dir=temp, **resources)
-    return temp
+RAY_TEST_ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+                "RAY_memory_monitor_refresh_ms": "0"}
+"""The test Ray's workers import tests.fakes, and Ray's memory monitor is off: on a machine whose memory others fill,
+it kills cells (and retries them) at random, and the tests count attempts."""
 
 
 @pytest.fixture(scope="module")
 def local_ray():
-    """A local Ray of 2 CPUs and no GPU for the module, shut down after it."""
+    """A local Ray of 2 CPUs and no GPU for the module, bounded (no dashboard, a short temp folder: its socket paths
+    must fit 107 bytes) and shut down after it."""
     import shutil
 
-    saved = os.environ.get("PYTHONPATH")
-    temp = start_local_ray(num_cpus=2, num_gpus=0)
+    saved = {name: os.environ.get(name) for name in RAY_TEST_ENV}
+    os.environ.update(RAY_TEST_ENV)
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+    ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, _temp_dir=temp)
     yield
     ray.shutdown()
     shutil.rmtree(temp, ignore_errors=True)
-    if saved is None:
-        os.environ.pop("PYTHONPATH", None)
-    else:
-        os.environ["PYTHONPATH"] = saved
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture
@@ -166,8 +167,7 @@ def test_each_cell_gets_its_gpus_from_ray_one_each_or_a_share_of_one(tmp_path):
     """On a Ray that declares 2 GPUs (this machine has none: Ray hands them out all the same), a cell that asks for a
     GPU runs with CUDA_VISIBLE_DEVICES set by Ray to its own GPU; half a GPU each lets two cells share one."""
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "PDBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, **RAY_TEST_ENV, "PDBENCH_CACHE_DIR": str(tmp_path / "cache")}
     finished = subprocess.run([sys.executable, "-c", GPU_SCRIPT, str(tmp_path), temp], capture_output=True, text=True,
                               env=env, timeout=300)
     assert finished.returncode == 0, finished.stderr[-3000:]
