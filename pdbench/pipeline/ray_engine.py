@@ -115,7 +115,9 @@ def check_schedulable(resources: CellResources, nodes: list[Node], total: dict) 
     if any(resources.fits(node) for node in nodes):
         return
     have = f"{total.get('CPU', 0):g} CPUs and {total.get('GPU', 0):g} GPUs on {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
-    if resources.gpus and not any(node.gpus for node in nodes):
+    if not nodes:
+        missing = "the Ray cluster has no node alive"
+    elif resources.gpus and not any(node.gpus for node in nodes):
         missing = (f"the Ray cluster has no GPU ({have}); run the cells on CPUs with --gpus-per-cell 0, or connect to "
                    "a cluster with GPUs (--ray-address)")
     elif resources.gpus > max(node.gpus for node in nodes):

@@ -88,6 +88,8 @@ def test_a_cell_that_no_node_can_hold_is_refused_naming_what_is_missing():
         check_schedulable(CellResources(48, 4), two_nodes, total)
     with pytest.raises(ValueError, match="no node has 4 CPUs"):
         check_schedulable(CellResources(4, 0), [Node("c", "10.0.0.3", 2, 0)], {"CPU": 2})
+    with pytest.raises(ValueError, match="has no node alive"):
+        check_schedulable(CellResources(1, 0), [], {})
     check_schedulable(CellResources(1, 4), two_nodes, total)  # fits: no error
 
 
