@@ -281,17 +281,18 @@ def tracking_server(tmp_path_factory):
 
 def test_a_smoke_sweep_through_ray_survives_a_killed_worker_and_equals_the_local_pools(
         local_ray, tracking_server, smollm2_path, tmp_path, monkeypatch):
-    """The real pipeline: 4 smoke cells (two train) sharing their initial policy and, per conflict level, pairs and PD,
-    on 2 Ray workers, tracked on an MLflow server; one worker is SIGKILLed in the middle of a cell (its training done)
-    and the retry reuses every stage the first attempt finished. The same sweep through the local pool (its own cache,
-    so nothing is shared between the two) gives the same Table 1."""
+    """The real pipeline: 5 smoke cells (the SFT policy at two conflict levels and two seeds, and `ours`, which
+    trains) sharing their initial policy, its answers and per conflict level and seed their pairs, on 2 Ray workers,
+    tracked on an MLflow server; the worker of `ours` is SIGKILLed in the middle of the cell (its training done) and
+    the retry reuses every stage the first attempt finished. The same sweep through the local pool (its own cache, so
+    nothing is shared between the two) gives the same Table 1."""
     from pdbench.pipeline.tracked import leaderboard_from_mlflow
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_server)
     config_file = tmp_path / "small.yaml"
     config_file.write_text("world_prompts: 30\neval_prompts_per_set: 2\n")
     base = resolve_config("smoke", str(config_file))
-    cells = sweep_cells(["sft", "ours"], [0.2, 0.3], [0.3], [0])
+    cells = sweep_cells(["sft"], [0.2, 0.3], [0.3], [0, 1]) + [("ours", 0.3, 0.3, 0)]
     tables = {}
     for engine in ("ray", "pool"):
         cache = tmp_path / f"cache-{engine}"
@@ -309,7 +310,7 @@ def test_a_smoke_sweep_through_ray_survives_a_killed_worker_and_equals_the_local
             killer["thread"].join(30)
         else:
             state = run_sweep(base, cells, sweep_dir, f"sweep-{engine}", workers=2)
-        assert len(state["done"]) == 4 and "untracked" not in state["done"].values()
+        assert len(state["done"]) == 5 and "untracked" not in state["done"].values()
         tables[engine] = leaderboard_numbers(leaderboard_from_mlflow(f"sweep-{engine}", state["parent_run_id"],
                                                                      sweep_dir / "leaderboard"))
     assert "killed" in killer, killer
@@ -320,5 +321,5 @@ def test_a_smoke_sweep_through_ray_survives_a_killed_worker_and_equals_the_local
                   if reused.get(stage) != 1.0}
     assert not recomputed, f"recomputed after the kill: {recomputed}"
     assert json.loads((target / "result.json").read_text())["costs"]["training"]["cached"] is True
-    assert len(tables["ray"]) == 4  # sft and ours at two conflict levels
+    assert len(tables["ray"]) == 3 and list(tables["ray"]["n"]) == [2, 2, 1]  # sft at 2 levels x 2 seeds, ours
     assert tables["ray"].equals(tables["pool"]), f"{tables['ray'].to_string()}\n!=\n{tables['pool'].to_string()}"
