@@ -66,6 +66,73 @@ def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
     return result
 
 
+def fake_run_cell_recording_devices(config, run_dir, strategy_paths=()) -> dict:
+    """Stands in for one sweep cell: records what its worker was given (GPUs, threads) and when it ran, in
+    ``run_dir/devices.json``, then writes result.json."""
+    import json
+    import os
+    import time
+
+    import torch
+
+    started = time.time()
+    time.sleep(1.0)  # long enough that cells which can run at once do
+    result = write_fake_cell(config, run_dir)
+    (run_dir / "devices.json").write_text(json.dumps({
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "torch_threads": torch.get_num_threads(), "pid": os.getpid(), "started": started, "ended": time.time()}))
+    return result
+
+
+def fake_run_cell_with_cached_stages(config, run_dir, strategy_paths=()) -> dict:
+    """Stands in for one sweep cell of three content-cached, locked stages, as the pipeline's are: ``shared`` (one
+    per conflict level, like pairs and PD), then the cell's own ``train`` and ``evaluate``. Each computation is logged
+    in ``<cache>/computations.log``; each attempt appends its pid to ``run_dir/attempts``.
+
+    Between ``train`` and ``evaluate`` a cell whose folder holds a ``hold`` file writes ``run_dir/holding`` and waits
+    until ``hold`` is gone (at most 120 s): a test can kill its worker there, mid-cell."""
+    import os
+    import time
+
+    from pdbench.infra.cache import cache_root, stage_dir, stage_lock
+
+    def stage(name: str, key: str) -> None:
+        folder = stage_dir(f"fake-{name}", key)
+        with stage_lock(folder):
+            if not (folder / "DONE").exists():
+                time.sleep(0.2)
+                folder.mkdir(parents=True, exist_ok=True)
+                with open(cache_root() / "computations.log", "a") as log:
+                    log.write(f"{name} {key}\n")
+                (folder / "DONE").write_text("ok")
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / "attempts", "a") as attempts:
+        attempts.write(f"{os.getpid()}\n")
+    stage("shared", f"c{config.conflict:g}")
+    stage("train", run_dir.name)
+    if (run_dir / "hold").exists():
+        (run_dir / "holding").write_text(str(os.getpid()))
+        deadline = time.time() + 120
+        while (run_dir / "hold").exists() and time.time() < deadline:
+            time.sleep(0.1)
+    stage("evaluate", run_dir.name)
+    return write_fake_cell(config, run_dir)
+
+
+def run_cell_telling_its_pid(config, run_dir, strategy_paths=()) -> dict:
+    """The real sweep cell (the whole pipeline), after appending its worker's pid to ``run_dir/attempts``, so that a
+    test can kill that worker in the middle of the cell."""
+    import os
+
+    from pdbench.pipeline.sweep import _run_cell
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / "attempts", "a") as attempts:
+        attempts.write(f"{os.getpid()}\n")
+    return _run_cell(config, run_dir, strategy_paths)
+
+
 class FakeJudgeServer:
     """An OpenAI-compatible judge on 127.0.0.1 (a free port) whose behaviour a test sets in ``mode``:
 

@@ -206,10 +206,23 @@ def sync(run_dirs, experiment):
 @click.option("--sweep-dir", type=click.Path(file_okay=False, path_type=Path), help="State and run folders.  [runs/sweep-<preset>]")
 @TRACKING_OPTIONS
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Cells run in parallel processes (one GPU trains several small policies at once).")
+              help="Cells run in parallel processes (one GPU trains several small policies at once). With --engine ray: "
+                   "CPU cells per node (each gets the node's cores / N); GPU cells are as many as the GPUs hold.")
+@click.option("--engine", type=click.Choice(["pool", "ray"]), default="pool", show_default=True,
+              help="pool: worker processes on this machine. ray: each cell a Ray task asking for its GPUs and CPUs, "
+                   "queued over a Ray cluster (--ray-address) or a Ray started here; needs pdbench[ray].")
+@click.option("--ray-address", help="With --engine ray: auto (the cluster this machine is a node of), ray://HOST:PORT "
+                                    "or HOST:PORT.  [a Ray running here, else a local one]")
+@click.option("--gpus-per-cell", type=float, help="With --engine ray: GPUs per cell: its num_processes, or a fraction "
+                                                  "of one GPU for one-process cells (0.25 = 4 per GPU); 0 = CPUs only.  "
+                                                  "[num_processes on a cluster with GPUs, else 0]")
+@click.option("--cpus-per-cell", type=float, help="With --engine ray: CPU cores (and threads) per cell.  [1 beside GPUs; "
+                                                  "on CPUs a node's cores / --workers]")
+@click.option("--max-retries", type=click.IntRange(min=0), help="With --engine ray: retries of a cell whose worker or "
+                                                                "node died; each resumes from the cached stages.  [3]")
 @STRATEGY_PATH_OPTION
 def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, sweep_dir, experiment, no_track, workers,
-          strategy_path):
+          engine, ray_address, gpus_per_cell, cpus_per_cell, max_retries, strategy_path):
     """Run a grid (Table 1 / Figure 3) as one MLflow parent run with a child run per cell; resumable.
 
     \b
@@ -220,13 +233,24 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
       pdbench sweep --strategies sft,overall,all,rand,ours,high --conflicts 0.3 --seeds 0,1,2 \\
                     --dataset world:positive_control --sweep-dir runs/variant-positive_control
       pdbench sweep --strategies all --seeds 0,1,2 --workers 12 --no-track   # a GPU box; then pdbench sync
+      pdbench sweep --strategies rand,ours,all --preset smoke --engine ray --workers 2      # a local Ray
+      pdbench sweep --strategies all --seeds 0,1,2 --engine ray --gpus-per-cell 0.25       # 4 tiny cells per GPU
+      pdbench sweep --preset paper --strategies all --engine ray --ray-address auto \\
+                    --sweep-dir /shared/runs/paper   # on a node of a GPU cluster: 8 GPUs per cell
     """
     from pdbench.pipeline.config import resolve_config
-    from pdbench.pipeline.sweep import run_grid
+    from pdbench.pipeline.sweep import RayOptions, run_grid
 
+    ray_only = {"--ray-address": ray_address, "--gpus-per-cell": gpus_per_cell, "--cpus-per-cell": cpus_per_cell,
+                "--max-retries": max_retries}
+    if engine != "ray" and any(v is not None for v in ray_only.values()):
+        given = ", ".join(name for name, value in ray_only.items() if value is not None)
+        raise click.UsageError(f"{given} apply to --engine ray only")
+    ray = None if engine != "ray" else RayOptions(ray_address, gpus_per_cell, cpus_per_cell,
+                                                  3 if max_retries is None else max_retries)
     files = run_grid(resolve_config(preset, config_file or None, dataset=dataset), strategies, conflicts, budgets, seeds,
                      sweep_dir or Path("runs") / f"sweep-{preset}", None if no_track else experiment, strategy_path,
-                     workers)
+                     workers, ray)
     _show_leaderboard(files)
 
 

@@ -7,6 +7,8 @@ device time is the child's wall-clock x the devices it was given. ``Launch`` say
 processes, which accelerate config, which GPUs (a sweep worker gets its own), and every launch gets
 a free rendezvous port, so concurrent launches on one machine never meet on accelerate's 29500. Children inherit
 this process's environment, so a sweep worker's ``CUDA_VISIBLE_DEVICES`` and thread count reach them.
+Children (and servers, ``pdbench.infra.server``) die with the process that started them (``die_with_parent``):
+a sweep worker that is killed leaves no training writing into a stage its retry recomputes.
 """
 
 from __future__ import annotations
@@ -51,6 +53,22 @@ class Launch:
     def single(self) -> Launch:
         """The same devices, one plain process (scoring, generation in process)."""
         return replace(self, num_processes=1, accelerate_config=None)
+
+
+def die_with_parent():
+    """A ``preexec_fn`` that makes the child get SIGTERM when the process that started it dies, even by SIGKILL
+    (Linux's PR_SET_PDEATHSIG); None elsewhere (macOS has no such signal: a killed parent's children run on)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, before the fork
+    set_pdeathsig = 1  # PR_SET_PDEATHSIG
+
+    def preexec() -> None:
+        prctl(set_pdeathsig, signal.SIGTERM)
+
+    return preexec
 
 
 def free_port() -> int:
@@ -172,14 +190,15 @@ def run_interruptible(command: list[str], env: dict[str, str] | None = None, out
     The child starts with SIGINT ignored (Python installs its KeyboardInterrupt handler only where
     SIGINT is not ignored), so the terminal's Ctrl-C does not print its 80-line traceback.
     """
+    start = dict(env=env, stdout=output, stderr=output and subprocess.STDOUT, preexec_fn=die_with_parent())
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child, restored at once here
         try:
-            child = subprocess.Popen(command, env=env, stdout=output, stderr=output and subprocess.STDOUT)
+            child = subprocess.Popen(command, **start)
         finally:
             signal.signal(signal.SIGINT, previous)
     else:  # signal dispositions can only be changed on the main thread
-        child = subprocess.Popen(command, env=env, stdout=output, stderr=output and subprocess.STDOUT)
+        child = subprocess.Popen(command, **start)
     try:
         return child.wait()
     except KeyboardInterrupt:

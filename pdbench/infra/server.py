@@ -2,7 +2,7 @@
 
 ``served(command, port, log)`` starts the command in its own process group with its output in a log file,
 waits until ``/health`` (or ``/v1/models``) answers, yields the base URL of its OpenAI-compatible API and
-stops the whole group when the block ends, however it ends. A server that exits or does not answer in time
+stops the whole group when the block ends, however it ends (the server gets SIGTERM if this process is killed). A server that exits or does not answer in time
 fails with one line naming the command, the reason and the log's last lines; nothing is left running.
 """
 
@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from pdbench.infra.launch import die_with_parent
 
 HEALTH_PATHS = ("/health", "/v1/models")
 """Asked in turn until one answers 200 (vLLM and transformers serve have both)."""
@@ -37,7 +39,8 @@ def served(command: list[str], port: int, log_path: Path, start_timeout_s: float
         log.write(f"\n$ {' '.join(command)}\n".encode())
         log.flush()
         try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                       preexec_fn=die_with_parent())
         except OSError as error:  # the executable is missing, say
             raise ServerError(f"{name}: cannot start {command[0]} ({error.strerror or error})") from None
         try:

@@ -9,6 +9,10 @@ policies at once far faster than one after another. Stages are locked in the cac
 that need the same one (the ``overall`` baseline of a seed, say) compute it once. Only this
 process writes the state file and talks to MLflow. A sweep run without tracking (on a machine
 that cannot reach the server) is uploaded later with ``pdbench sync SWEEP_DIR``.
+
+With ``--engine ray`` the cells are Ray tasks instead (``pdbench.pipeline.ray_engine``, imported only then): each
+asks Ray for its GPUs and CPUs, and Ray queues them over every node of a cluster, or of the Ray it starts on this
+machine. Either engine hands back a small record per finished cell; this process does the rest.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -33,6 +39,30 @@ from pdbench.pipeline.rundir import cell_name, claim
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
 """The run id recorded for a cell finished without tracking; ``sync_sweep`` replaces it."""
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """``pdbench sweep --engine ray``: which Ray, and what each cell asks of it (``pdbench.pipeline.ray_engine``)."""
+
+    address: str | None = None
+    """``auto`` (the cluster this machine is a node of), ``ray://HOST:PORT`` (Ray Client) or ``HOST:PORT``; None: the
+    Ray running on this machine, else a local one started for the sweep (and stopped after it)."""
+    gpus_per_cell: float | None = None
+    """GPUs per cell: its ``num_processes`` (one per training process) or, for one-process cells, a fraction of one
+    GPU (e.g. 0.25: four cells per GPU); 0 = CPU only. None: ``num_processes`` where the cluster has GPUs, else 0."""
+    cpus_per_cell: float | None = None
+    """CPU cores per cell (also its OMP / torch threads). None: 1 beside GPUs; on CPUs a node's cores / ``--workers``
+    (N cells per node, as the local pool shares one machine), at least one per training process."""
+    max_retries: int = 3
+    """Times Ray retries a cell whose worker process or node died; the retry resumes from the cached stages."""
+
+    def __post_init__(self):
+        if self.max_retries < 0:
+            raise ValueError(f"--max-retries must be >= 0, got {self.max_retries}")
+        for name, value in (("--gpus-per-cell", self.gpus_per_cell), ("--cpus-per-cell", self.cpus_per_cell)):
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value:g}")
 
 
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
@@ -61,15 +91,16 @@ def strategy_names(text: str, strategy_paths=()) -> list[str]:
 
 
 def run_grid(base: RunConfig, strategies: str, conflicts: str, budgets: str, seeds: str, sweep_dir: Path,
-             experiment: str | None, strategy_paths=(), workers: int = 1) -> list[Path]:
-    """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell;
-    when tracked (``experiment`` not None) the sweep's leaderboard is written to ``sweep_dir/leaderboard``, and
-    untracked the strategies' paired comparisons from the cell folders (no MLflow needed). Returns those files."""
+             experiment: str | None, strategy_paths=(), workers: int = 1, ray: RayOptions | None = None) -> list[Path]:
+    """``pdbench sweep``: the grid given as comma-separated text (``strategies`` may be ``all``), run cell by cell
+    (on Ray when ``ray`` is given); when tracked (``experiment`` not None) the sweep's leaderboard is written to
+    ``sweep_dir/leaderboard``, and untracked the strategies' paired comparisons from the cell folders (no MLflow
+    needed). Returns those files."""
     names = strategy_names(strategies, strategy_paths)
     numbers = [[float(x) for x in text.split(",")] for text in (conflicts, budgets)]
     cells = sweep_cells(names, *numbers, [int(x) for x in seeds.split(",")], strategy_paths)
     state = run_sweep(base, cells, Path(sweep_dir), experiment or "pdbench", experiment is not None, strategy_paths,
-                      workers)
+                      workers, ray=ray)
     if not state["is_tracked"]:
         from pdbench.pipeline.report import comparisons_from_folders
 
@@ -87,41 +118,73 @@ def _run_cell(config: RunConfig, run_dir: Path, strategy_paths: tuple) -> dict:
 
 
 def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: str, track: bool = True,
-              strategy_paths=(), workers: int = 1, run_cell=_run_cell) -> dict:
-    """Run every unfinished cell (``workers`` at a time); returns the sweep state (parent run id, finished cells).
+              strategy_paths=(), workers: int = 1, run_cell=_run_cell, ray: RayOptions | None = None) -> dict:
+    """Run every unfinished cell (``workers`` at a time, or as Ray schedules them when ``ray`` is given); returns the
+    sweep state (parent run id, finished cells).
 
     ``run_cell(config, run_dir, strategy_paths) -> result`` runs one cell (default: the whole pipeline); with
-    workers it must be a module-level function, as it runs in spawned processes.
+    workers or Ray it must be a module-level function, as it runs in other processes.
     """
     _check_cells(base, cells, strategy_paths)
+    sweep_dir = Path(sweep_dir)
+    with _engine(base, sweep_dir, workers, run_cell, ray) as (results, where):  # cells that cannot run: refused now
+        with claim(sweep_dir):  # a second sweep in the same folder stops here
+            return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, results, where)
+
+
+Results = Callable[[list[tuple]], Iterator[tuple[tuple, dict]]]
+"""An engine: given (cell, job) pairs, yields (cell, record) as the cells finish (``cell_record``)."""
+
+
+@contextmanager
+def _engine(base: RunConfig, sweep_dir: Path, workers: int, run_cell, ray: RayOptions | None
+            ) -> Iterator[tuple[Results, str]]:
+    """Where the cells run, checked before any of them does: the local pool, or Ray. Yields the engine and the
+    words that say where (for the progress line)."""
+    if ray is not None:
+        try:
+            from pdbench.pipeline.ray_engine import ray_cells
+        except ModuleNotFoundError as error:
+            if error.name != "ray":
+                raise
+            raise ValueError("--engine ray needs Ray: pip install 'pdbench[ray]'") from None
+        with ray_cells(ray, base.num_processes, workers, sweep_dir, run_cell) as (results, where):
+            yield results, where
+        return
     if workers > 1:
         gpu_groups(workers, base.num_processes, _visible_gpus())  # too few GPUs for the workers: refused now
-    with claim(sweep_dir):  # a second sweep in the same folder stops here
-        return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell)
+
+    def results(jobs: list[tuple]) -> Iterator[tuple[tuple, dict]]:
+        return _pool_results(jobs, base.num_processes, workers, run_cell)
+
+    yield results, f" on {workers} workers" if workers > 1 else ""
 
 
-def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, workers, run_cell) -> dict:
-    sweep_dir = Path(sweep_dir)
+def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, results: Results, where: str) -> dict:
     state = _load_state(sweep_dir)
     if track:
         track = _open_parent_if_reachable(state, sweep_dir, {"base": base.to_dict(), "cells": len(cells)}, base.preset,
                                           experiment)
     todo = [c for c in cells if cell_name(*c) not in state["done"]]
-    click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run"
-               + (f" on {workers} workers" if workers > 1 else ""))
+    click.echo(f"sweep: {len(cells)} cells, {len(cells) - len(todo)} already done, {len(todo)} to run{where}")
     started, finished = time.perf_counter(), 0
-    for (strategy, conflict, budget, seed), result in _results(base, todo, sweep_dir, strategy_paths, workers, run_cell):
+    for (strategy, conflict, budget, seed), record in results(_jobs(base, todo, sweep_dir, strategy_paths)):
         name = cell_name(strategy, conflict, budget, seed)
         state["done"][name] = _track_cell(sweep_dir / name, experiment, state["parent_run_id"]) if track else UNTRACKED
         track = track and state["done"][name] != UNTRACKED
         write_json(sweep_dir / STATE_FILE, state)
         finished += 1
         left = (len(todo) - finished) * (time.perf_counter() - started) / finished
-        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {result['pairwise']['aw']:.3f}"
-                   f" (about {left / 60:.1f} min left)")
+        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {record['aw']:.3f}"
+                   + (f" ({record['where']})" if record.get("where") else "") + f" (about {left / 60:.1f} min left)")
     if state["parent_run_id"] and not track:
         click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
     return {**state, "is_tracked": track}
+
+
+def cell_record(result: dict, where: str = "") -> dict:
+    """What comes back to the sweep from a finished cell (the rest is in its run folder): its AW, and where it ran."""
+    return {"aw": result["pairwise"]["aw"], "where": where}
 
 
 def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
@@ -198,24 +261,31 @@ def _open_parent(state: dict, sweep_dir: Path, params: dict, preset: str, experi
     write_json(sweep_dir / STATE_FILE, state)
 
 
-def _results(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths, workers: int, run_cell):
-    """Yield (cell, result) as cells finish: in order in this process, or as they come from worker processes."""
-    jobs = [(replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n), tuple(strategy_paths))
+def _jobs(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths) -> list[tuple]:
+    """(cell, (config, run_dir, strategy_paths)) for each cell: ``run_cell``'s arguments, the folder absolute (a Ray
+    worker may start elsewhere)."""
+    sweep_dir = Path(sweep_dir).absolute()
+    return [((s, c, b, n), (replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n),
+                            tuple(strategy_paths)))
             for s, c, b, n in cells]
+
+
+def _pool_results(jobs: list[tuple], processes: int, workers: int, run_cell) -> Iterator[tuple[tuple, dict]]:
+    """Yield (cell, record) as cells finish: in order in this process, or as they come from worker processes."""
     if workers <= 1:
-        for cell, job in zip(cells, jobs):
-            yield cell, run_cell(*job)
+        for cell, job in jobs:
+            yield cell, cell_record(run_cell(*job))
         return
     # spawn, not fork: CUDA and torch's thread pools do not survive a fork.
     context = get_context("spawn")
     groups = context.Queue()
-    for group in gpu_groups(workers, base.num_processes, _visible_gpus()):
+    for group in gpu_groups(workers, processes, _visible_gpus()):
         groups.put(group)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_share_devices,
                              initargs=(workers, groups)) as pool:
-        futures = {pool.submit(run_cell, *job): cell for cell, job in zip(cells, jobs)}
+        futures = {pool.submit(run_cell, *job): cell for cell, job in jobs}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            yield futures[future], cell_record(future.result())
 
 
 def gpu_groups(workers: int, processes: int, gpus: list[str]) -> list[str | None]:
@@ -242,13 +312,17 @@ def _visible_gpus() -> list[str]:
 
 
 def _share_devices(workers: int, groups) -> None:
-    """Give each worker its GPUs (its training children, servers and accelerate launches inherit them; each launch
-    takes its own free port) and its share of the CPU cores, so N workers do not run N x cores threads."""
+    """A pool worker's start: its GPUs from the queue, its share of the CPU cores."""
+    use_devices(groups.get(), max(1, (os.cpu_count() or 1) // workers))
+
+
+def use_devices(gpus: str | None, threads: int) -> None:
+    """Give this worker process its GPUs (``CUDA_VISIBLE_DEVICES``; None: leave it as it is; "": none) and threads:
+    its training children, servers and accelerate launches inherit them (each launch takes its own free port), and
+    N workers do not run N x cores threads."""
     import torch
 
-    group = groups.get()
-    if group is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = group
-    share = max(1, (os.cpu_count() or 1) // workers)
-    os.environ["OMP_NUM_THREADS"] = str(share)  # inherited by the training child process
-    torch.set_num_threads(share)
+    if gpus is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # inherited by the training child process
+    torch.set_num_threads(threads)

@@ -115,3 +115,37 @@ def test_a_rank_killed_by_a_signal_leaves_its_stacks_and_the_error_quotes_them_a
     message = str(caught.value)
     assert "Fatal Python error: Aborted" in message and "the_function_that_aborts" in message
     assert "summary 59" in message and "summary 30" not in message  # the end, and not the middle
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_parent_takes_its_training_child_and_its_server_with_it(tmp_path):
+    """A sweep worker killed mid-stage (SIGKILL: no cleanup runs) must leave no child behind that would go on writing
+    into the stage its retry recomputes, or hold its GPU."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import psutil
+
+    pids = {name: tmp_path / f"{name}.pid" for name in ("child", "server")}
+    sleeper = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(120)"
+    parent = ("import sys, threading\n"
+              "from pdbench.infra.launch import run_interruptible\n"
+              "from pdbench.infra.server import served\n"
+              f"def serve():\n    with served([sys.executable, '-c', {sleeper!r}, {str(pids['server'])!r}], 9, "
+              f"{str(tmp_path / 'server.log')!r}, start_timeout_s=120):\n        pass\n"
+              "threading.Thread(target=serve, daemon=True).start()\n"
+              f"run_interruptible([sys.executable, '-c', {sleeper!r}, {str(pids['child'])!r}])\n")
+    process = subprocess.Popen([sys.executable, "-c", parent], start_new_session=True)
+    deadline = time.time() + 60
+    while not all(p.exists() and p.read_text() for p in pids.values()):
+        assert time.time() < deadline, "the children did not start"
+        time.sleep(0.1)
+    children = [psutil.Process(int(p.read_text())) for p in pids.values()]
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    for child in alive:
+        child.kill()
+    assert not alive, f"still running after their parent was killed: {[c.pid for c in alive]}"
