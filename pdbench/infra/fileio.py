@@ -123,3 +123,12 @@ def jsonl_lines(text: str) -> list[str]:
     """
     lines = text.split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    """The last lines of a log file (for error messages)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join("    " + line for line in text.splitlines()[-lines:])

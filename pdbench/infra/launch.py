@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pdbench.infra.fileio import is_out_of_space, out_of_space
+from pdbench.infra.fileio import is_out_of_space, out_of_space, tail
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,6 @@ def failure_excerpt(log: Path, first_lines: int = 20, last_lines: int = 25) -> s
     Under ``accelerate launch`` the last lines are torchrun's summary ("rank 1 ... Signal 6"), and the failing
     rank's own report sits above the other ranks' noise; both are quoted, the first one cut at ``first_lines``.
     """
-    from pdbench.infra.server import tail
-
     try:
         lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

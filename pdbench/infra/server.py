@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pdbench.infra.fileio import tail
 from pdbench.infra.launch import die_with_parent
 
 HEALTH_PATHS = ("/health", "/v1/models")
@@ -80,12 +81,3 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
     except ProcessLookupError:
         pass
-
-
-def tail(path: Path, lines: int = 15) -> str:
-    """The last lines of a log file (for error messages)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join("    " + line for line in text.splitlines()[-lines:])

@@ -31,7 +31,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pdbench.infra.cache import ENV_CACHE_DIR, cache_root
 from pdbench.pipeline.rundir import cell_name
-from pdbench.pipeline.sweep import RayOptions, cell_record, use_devices
+from pdbench.pipeline.engines import RayOptions, cell_record, use_devices
 
 FORWARDED_ENV = (ENV_CACHE_DIR, "PDBENCH_EVAL_DIR", "PDBENCH_STRATEGY_PATH", "PDBENCH_VLLM")
 """The driver's settings that every cell's worker gets (the cache always, as the driver resolves it); never a key."""

@@ -18,13 +18,10 @@ machine. Either engine hands back a small record per finished cell; this process
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from multiprocessing import get_context
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -34,35 +31,12 @@ from pdbench.selection.plan import is_budgeted
 from pdbench.pipeline.config import RunConfig
 from pdbench.selection.registry import discover
 from pdbench.tracking.publish import track_run_dir
+from pdbench.pipeline.engines import RayOptions, gpu_groups, pool_results, visible_gpus
 from pdbench.pipeline.rundir import cell_name, claim
 
 STATE_FILE = "sweep.json"
 UNTRACKED = "untracked"
 """The run id recorded for a cell finished without tracking; ``sync_sweep`` replaces it."""
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """``pdbench sweep --engine ray``: which Ray, and what each cell asks of it (``pdbench.pipeline.ray_engine``)."""
-
-    address: str | None = None
-    """``auto`` (the cluster this machine is a node of), ``ray://HOST:PORT`` (Ray Client) or ``HOST:PORT``; None: the
-    Ray running on this machine, else a local one started for the sweep (and stopped after it)."""
-    gpus_per_cell: float | None = None
-    """GPUs per cell: its ``num_processes`` (one per training process) or, for one-process cells, a fraction of one
-    GPU (e.g. 0.25: four cells per GPU); 0 = CPU only. None: ``num_processes`` where the cluster has GPUs, else 0."""
-    cpus_per_cell: float | None = None
-    """CPU cores per cell (also its OMP / torch threads). None: 1 beside GPUs; on CPUs a node's cores / ``--workers``
-    (N cells per node, as the local pool shares one machine), at least one per training process."""
-    max_retries: int = 3
-    """Times Ray retries a cell whose worker process or node died; the retry resumes from the cached stages."""
-
-    def __post_init__(self):
-        if self.max_retries < 0:
-            raise ValueError(f"--max-retries must be >= 0, got {self.max_retries}")
-        for name, value in (("--gpus-per-cell", self.gpus_per_cell), ("--cpus-per-cell", self.cpus_per_cell)):
-            if value is not None and value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value:g}")
 
 
 def sweep_cells(strategies: list[str], conflicts: list[float], budgets: list[float], seeds: list[int], paths=()) -> list[tuple]:
@@ -152,10 +126,10 @@ def _engine(base: RunConfig, sweep_dir: Path, workers: int, run_cell, ray: RayOp
             yield results, where
         return
     if workers > 1:
-        gpu_groups(workers, base.num_processes, _visible_gpus())  # too few GPUs for the workers: refused now
+        gpu_groups(workers, base.num_processes, visible_gpus())  # too few GPUs for the workers: refused now
 
     def results(jobs: list[tuple]) -> Iterator[tuple[tuple, dict]]:
-        return _pool_results(jobs, base.num_processes, workers, run_cell)
+        return pool_results(jobs, base.num_processes, workers, run_cell)
 
     yield results, f" on {workers} workers" if workers > 1 else ""
 
@@ -180,11 +154,6 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, result
     if state["parent_run_id"] and not track:
         click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
     return {**state, "is_tracked": track}
-
-
-def cell_record(result: dict, where: str = "") -> dict:
-    """What comes back to the sweep from a finished cell (the rest is in its run folder): its AW, and where it ran."""
-    return {"aw": result["pairwise"]["aw"], "where": where}
 
 
 def _check_cells(base: RunConfig, cells: list[tuple], strategy_paths) -> None:
@@ -268,61 +237,3 @@ def _jobs(base: RunConfig, cells: list[tuple], sweep_dir: Path, strategy_paths) 
     return [((s, c, b, n), (replace(base, strategy=s, conflict=c, budget=b, seed=n), sweep_dir / cell_name(s, c, b, n),
                             tuple(strategy_paths)))
             for s, c, b, n in cells]
-
-
-def _pool_results(jobs: list[tuple], processes: int, workers: int, run_cell) -> Iterator[tuple[tuple, dict]]:
-    """Yield (cell, record) as cells finish: in order in this process, or as they come from worker processes."""
-    if workers <= 1:
-        for cell, job in jobs:
-            yield cell, cell_record(run_cell(*job))
-        return
-    # spawn, not fork: CUDA and torch's thread pools do not survive a fork.
-    context = get_context("spawn")
-    groups = context.Queue()
-    for group in gpu_groups(workers, processes, _visible_gpus()):
-        groups.put(group)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share_devices,
-                             initargs=(workers, groups)) as pool:
-        futures = {pool.submit(run_cell, *job): cell for cell, job in jobs}
-        for future in as_completed(futures):
-            yield futures[future], cell_record(future.result())
-
-
-def gpu_groups(workers: int, processes: int, gpus: list[str]) -> list[str | None]:
-    """The GPUs (``CUDA_VISIBLE_DEVICES`` values) of each worker: its own ``processes`` GPUs when there are enough;
-    one-process cells spread round-robin when there are not (small policies share a GPU well); no GPUs: None each.
-    Cells of several processes that cannot each have their own GPUs are refused before anything runs."""
-    if not gpus:
-        return [None] * workers
-    if workers * processes <= len(gpus):
-        return [",".join(gpus[i * processes:(i + 1) * processes]) for i in range(workers)]
-    if processes == 1:
-        return [gpus[i % len(gpus)] for i in range(workers)]
-    raise ValueError(f"--workers {workers} x {processes} training processes per cell needs {workers * processes} GPUs; "
-                     f"{len(gpus)} visible: lower --workers to {max(1, len(gpus) // processes)}")
-
-
-def _visible_gpus() -> list[str]:
-    """The GPUs this process may use, as ``CUDA_VISIBLE_DEVICES`` names them."""
-    import torch
-
-    count = torch.cuda.device_count()
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    return visible.split(",")[:count] if visible else [str(i) for i in range(count)]
-
-
-def _share_devices(workers: int, groups) -> None:
-    """A pool worker's start: its GPUs from the queue, its share of the CPU cores."""
-    use_devices(groups.get(), max(1, (os.cpu_count() or 1) // workers))
-
-
-def use_devices(gpus: str | None, threads: int) -> None:
-    """Give this worker process its GPUs (``CUDA_VISIBLE_DEVICES``; None: leave it as it is; "": none) and threads:
-    its training children, servers and accelerate launches inherit them (each launch takes its own free port), and
-    N workers do not run N x cores threads."""
-    import torch
-
-    if gpus is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = gpus
-    os.environ["OMP_NUM_THREADS"] = str(threads)  # inherited by the training child process
-    torch.set_num_threads(threads)
