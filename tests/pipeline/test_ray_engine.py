@@ -286,7 +286,7 @@ def test_a_smoke_sweep_through_ray_survives_a_killed_worker_and_equals_the_local
     tracked on an MLflow server; the worker of `ours` is SIGKILLed in the middle of the cell (its training done) and
     the retry reuses every stage the first attempt finished. The same sweep through the local pool (its own cache, so
     nothing is shared between the two) gives the same Table 1."""
-    from pdbench.pipeline.tracked import leaderboard_from_mlflow
+    from pdbench.pipeline.report import leaderboard_from_mlflow
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_server)
     config_file = tmp_path / "small.yaml"
