@@ -40,7 +40,7 @@ def trl_alone(is_on: bool = True) -> Iterator[None]:
     with ExitStack() as stack:
         if is_on:
             stack.enter_context(mock.patch("pdbench.training.train.score_completions_only_on_cpu"))
-            stack.enter_context(mock.patch("pdbench.training.train.regroup_by_length", lambda batches, *_: batches))
+            stack.enter_context(mock.patch("pdbench.training.train.regroup_by_length", lambda batches, pad_token_id: batches))
         yield
 
 

@@ -10,8 +10,6 @@ order, the learning-rate schedule and the number of steps are those of the unsor
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 
 ROW_KEYS = ("input_ids", "attention_mask", "completion_mask")
@@ -20,9 +18,8 @@ PAIR_KEYS = ("ref_chosen_logps", "ref_rejected_logps")
 """Per-pair values, present when the reference log-probs are precomputed."""
 
 
-def regroup_by_length(batches: list[dict], pad_token_id: int, length: Callable[[dict], int] | None = None) -> list[dict]:
-    """The pairs of ``batches`` (one optimiser step) re-cut, sorted by ``length`` (of a pair as ``_pairs`` gives it;
-    default ``padded_length``), into as many micro-batches of equal size.
+def regroup_by_length(batches: list[dict], pad_token_id: int) -> list[dict]:
+    """The pairs of ``batches`` (one optimiser step) re-cut, sorted by length, into as many micro-batches of equal size.
 
     Returned unchanged when there is nothing to gain or the result would not be the same step:
     a single micro-batch, micro-batches of different sizes (the last step of an epoch), or keys
@@ -32,7 +29,7 @@ def regroup_by_length(batches: list[dict], pad_token_id: int, length: Callable[[
     known = set(ROW_KEYS) | set(PAIR_KEYS)
     if len(batches) < 2 or len(sizes) != 1 or any(set(batch) - known for batch in batches):
         return batches
-    pairs = sorted((pair for batch in batches for pair in _pairs(batch)), key=length or padded_length)
+    pairs = sorted((pair for batch in batches for pair in _pairs(batch)), key=_length)
     size = len(pairs) // len(batches)
     return [_collate(pairs[start : start + size], pad_token_id) for start in range(0, len(pairs), size)]
 
@@ -49,7 +46,7 @@ def _pairs(batch: dict) -> list[dict]:
             for i in range(n)]
 
 
-def padded_length(pair: dict) -> int:
+def _length(pair: dict) -> int:
     """The padded length a pair imposes on its micro-batch."""
     return max(len(pair["chosen"]["input_ids"]), len(pair["rejected"]["input_ids"]))
 

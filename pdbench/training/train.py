@@ -20,10 +20,9 @@ from transformers import ProgressCallback
 from trl import DPOConfig, DPOTrainer
 
 from pdbench.infra.launch import is_partitioned
-from pdbench.training.microbatches import padded_length, regroup_by_length
+from pdbench.training.microbatches import regroup_by_length
 from pdbench.training.precision import bound_cpu_bf16_cache, resolve_precision
-from pdbench.training.prefix_sharing import (packed_length, resolve_prefix_sharing, sharing_prefixes,
-                                             unsupported_reason)
+from pdbench.training.prefix_sharing import resolve_prefix_sharing, sharing_prefixes, unsupported_reason
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
 from pdbench.training.config import TrainConfig
 
@@ -66,14 +65,8 @@ class PdbenchDPOTrainer(CachedRefDPOTrainer):
         batches, num_items = super().get_batch_samples(epoch_iterator, num_batches, device)
         pad_token_id = getattr(self.data_collator, "pad_token_id", None)
         if self.accelerator.num_processes == 1 and pad_token_id is not None and self.args.pad_to_multiple_of is None:
-            # Shared, a pair's cost is its packed row: sort by that.
-            length = _packed_length if self.prefix_sharing == "on" else padded_length
-            batches = regroup_by_length(batches, pad_token_id, length)
+            batches = regroup_by_length(batches, pad_token_id)
         return batches, num_items
-
-
-def _packed_length(pair: dict) -> int:
-    return packed_length(pair["chosen"]["input_ids"], pair["rejected"]["input_ids"])
 
 
 class DMPOTrainer(PdbenchDPOTrainer):

@@ -84,9 +84,9 @@ def test_training_regroups_each_step(tiny_llama_path, tmp_path, monkeypatch):
     monkeypatch.setenv("PDBENCH_CACHE_DIR", str(tmp_path / "cache"))
     steps = []
 
-    def spy(batches, pad_token_id, length=None):
+    def spy(batches, pad_token_id):
         steps.append([b["input_ids"].shape[0] // 2 for b in batches])
-        return regroup_by_length(batches, pad_token_id, length)
+        return regroup_by_length(batches, pad_token_id)
 
     monkeypatch.setattr(train, "regroup_by_length", spy)
     pairs = pd.DataFrame({"prompt": ["a?", "b?", "c?", "d?", "e?"], "chosen": ["yes", "no, never", "x", "y z", "w"],
