@@ -15,10 +15,13 @@ variant in a fresh cache (so the reference log-probs are computed, not read from
 * ``shared``: ``new`` with each pair's prompt forwarded once (``train.prefix_sharing: on``,
   ``pdbench.training.prefix_sharing``), for the policy and the reference forwards.
 
-``--repeats`` runs the variants interleaved, in alternating order (new, shared, shared, new, ...), so that a
-machine whose load drifts weighs on both alike; each figure is printed per run and the per-pair seconds'
-median per variant, with the ratio of the first variant's median to each other's. Then it measures the
-float32 (and bf16) matmul peak of this machine with the same torch threads, and prints the load average.
+``--repeats`` runs the variants interleaved, in alternating order (new, shared, shared, new, ...), so that
+a machine whose load drifts weighs on both alike; each figure is printed per run and the per-pair
+seconds' median per variant, with the ratio of the first variant's median to each other's — by the
+wall clock and by the process's CPU time (user + system of all its threads: on a machine shared with
+other jobs, the work done without the waits for a core; with ``OMP_NUM_THREADS=1`` without spin-waiting
+either). Then it measures the float32 (and bf16) matmul peak of this machine with the same torch
+threads, and prints the load average.
 
 Tokens: ``tokens`` are the real (unpadded) tokens of both sequences of every pair, truncated at
 ``max_length`` — what an unshared forward processes; ``forwarded_tokens`` are what the variant's forwards
@@ -69,23 +72,26 @@ def main() -> None:
     args = parser.parse_args()
     variants = args.variants.split(",")
     summary = {"load_average_before": os.getloadavg()}
-    seconds = {variant: [] for variant in variants}
+    per_pair = {(variant, clock): [] for variant in variants for clock in ("s_per_pair", "cpu_s_per_pair")}
     for run, variant in enumerate(interleaved(variants, args.repeats)):
         with scratch_cache():  # a fresh cache each: the reference log-probs are computed, not read
             measured = measure(args, variant)
-        seconds[variant].append(measured["train_s (incl. reference precompute)"] / args.pairs)
+        for clock in ("s_per_pair", "cpu_s_per_pair"):
+            per_pair[variant, clock].append(measured[clock])
         summary.update({f"{variant} #{run} {k}": v for k, v in measured.items()})
     summary["load_average_after"] = os.getloadavg()
     peak = matmul_peak_flops()
     summary["matmul_peak_gflops"] = round(peak / 1e9, 2)
     summary["bf16_matmul_peak_gflops"] = round(matmul_peak_flops(dtype=torch.bfloat16) / 1e9, 2)
     for variant in variants:
-        summary[f"{variant} median_s_per_pair"] = round(statistics.median(seconds[variant]), 3)
         for key in [k for k in summary if k.startswith(f"{variant} #") and k.endswith("achieved_gflops")]:
             summary[key.replace("achieved_gflops", "fraction_of_fp32_peak")] = round(summary[key] * 1e9 / peak, 3)
+    for (variant, clock), values in per_pair.items():
+        summary[f"{variant} median {clock}"] = round(statistics.median(values), 3)
     for variant in variants[1:]:
-        summary[f"speedup per pair, {variants[0]} -> {variant} (medians)"] = round(
-            summary[f"{variants[0]} median_s_per_pair"] / summary[f"{variant} median_s_per_pair"], 3)
+        for clock in ("s_per_pair", "cpu_s_per_pair"):
+            summary[f"speedup {clock}, {variants[0]} -> {variant} (medians)"] = round(
+                summary[f"{variants[0]} median {clock}"] / summary[f"{variant} median {clock}"], 3)
     report(summary, args.json)
 
 
@@ -138,9 +144,11 @@ def measure(args: argparse.Namespace, variant: str) -> dict:
     params = sum(p.numel() for p in model.parameters()) - embedding
     del model
 
+    cpu_before = process_cpu_seconds()
     with tempfile.TemporaryDirectory() as out, trl_alone(is_old):
         outcome = train_policy(model_path, selected, "dpo", pairs["aspect"].nunique(), config.train, Path(out),
                                use_ref_cache=not is_old)
+    cpu_seconds = process_cpu_seconds() - cpu_before
     seconds = outcome["train_seconds"]
     losses = [entry["loss"] for entry in outcome["log_history"] if "loss" in entry]
     train_loss = [entry["train_loss"] for entry in outcome["log_history"] if "train_loss" in entry]
@@ -158,12 +166,19 @@ def measure(args: argparse.Namespace, variant: str) -> dict:
         "forwarded_tokens": forwarded_tokens,
         "train_s (incl. reference precompute)": round(seconds, 1),
         "s_per_pair": round(seconds / args.pairs, 3),
+        "cpu_s_per_pair": round(cpu_seconds / args.pairs, 3),
         "tokens_per_s": round(real_tokens / seconds, 1),
         "achieved_gflops": round(8 * params * forwarded_tokens / seconds / 1e9, 2),
         "final_loss": losses[-1] if losses else None,
         "train_loss": train_loss[-1] if train_loss else None,
         "load_average": os.getloadavg(),
     }
+
+
+def process_cpu_seconds() -> float:
+    """CPU time of this process's threads so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -32,10 +32,11 @@ def test_pairs_pack_one_row_each_with_restarted_positions_and_unpack_exactly():
     batch = collate([{"prompt_ids": [1, 2, 3], "chosen_ids": [4, 5], "rejected_ids": [6]},
                      {"prompt_ids": [7, 8], "chosen_ids": [9], "rejected_ids": [9, 10]}])  # chosen: a prefix
     packed = pack_pairs(batch["input_ids"], batch["attention_mask"])
-    assert packed.input_ids.tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 0, 0]]
-    assert packed.position_ids.tolist() == [[0, 1, 2, 3, 4, 3], [0, 1, 2, 3, 0, 0]]
     S, C, R, P = SHARED, CHOSEN, REJECTED, PADDING
     assert packed.segments.tolist() == [[S, S, S, C, C, R], [S, S, S, R, P, P]]
+    is_padding = packed.segments == PADDING  # whatever a padding position holds is never attended by a real token
+    assert packed.input_ids.masked_fill(is_padding, 0).tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 0, 0]]
+    assert packed.position_ids.masked_fill(is_padding, 0).tolist() == [[0, 1, 2, 3, 4, 3], [0, 1, 2, 3, 0, 0]]
     # Back in TRL's layout every real position holds its own token (pads are never scored).
     back = packed.input_ids.flatten()[packed.unpack_index]
     assert torch.equal(back * batch["attention_mask"], batch["input_ids"])
