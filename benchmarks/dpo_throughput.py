@@ -1,6 +1,6 @@
 """DPO training throughput (tokens/s) and achieved FLOP/s against this machine's measured matmul peak, per variant.
 
-    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants new,shared] [--repeats 2]
+    python benchmarks/dpo_throughput.py [--pairs 64] [--preset tiny] [--variants new,shared,new/8,shared/8] [--repeats 2]
                                         [--per-device-batch-size N] [--precision auto|bf16|fp32] [--json out.json]
 
 Trains the embedded SmolLM2 policy with TRL's DPOTrainer for one epoch on ``--pairs`` world pairs
@@ -14,6 +14,10 @@ variant in a fresh cache (so the reference log-probs are computed, not read from
   length-sorted batches and cached;
 * ``shared``: ``new`` with each pair's prompt forwarded once (``train.prefix_sharing: on``,
   ``pdbench.training.prefix_sharing``), for the policy and the reference forwards.
+
+A variant may name its micro-batch: ``shared/8`` is ``shared`` with ``per_device_batch_size`` 8 (the
+effective batch, and so the optimiser steps, stay the preset's); without one it is
+``--per-device-batch-size`` or the preset's.
 
 ``--repeats`` runs the variants interleaved, in alternating order (new, shared, shared, new, ...), so that
 a machine whose load drifts weighs on both alike; each figure is printed per run and the per-pair
@@ -101,7 +105,12 @@ def interleaved(variants: list[str], repeats: int) -> list[str]:
     order = []
     for round_ in range(repeats):
         order += variants if round_ % 2 == 0 else variants[::-1]
-    return sorted(order, key=lambda v: v != "old") if "old" in variants else order
+    return sorted(order, key=lambda v: kind(v) != "old")
+
+
+def kind(variant: str) -> str:
+    """``shared/8`` -> ``shared``."""
+    return variant.partition("/")[0]
 
 
 def measure(args: argparse.Namespace, variant: str) -> dict:
@@ -117,9 +126,10 @@ def measure(args: argparse.Namespace, variant: str) -> dict:
     from pdbench.training.prefix_sharing import packed_length
     from pdbench.training.train import train_policy
 
-    is_old = variant == "old"
-    train = {"per_device_batch_size": args.per_device_batch_size, "precision": args.precision,
-             "prefix_sharing": "on" if variant == "shared" else "off"}
+    name, _, micro = variant.partition("/")
+    is_old, is_shared = name == "old", name == "shared"
+    train = {"per_device_batch_size": int(micro) if micro else args.per_device_batch_size,
+             "precision": args.precision, "prefix_sharing": "on" if is_shared else "off"}
     config = resolve_config(args.preset, train={k: v for k, v in train.items() if v is not None})
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)
     selected = pairs.sample(n=args.pairs, random_state=0).reset_index(drop=True)
@@ -137,7 +147,7 @@ def measure(args: argparse.Namespace, variant: str) -> dict:
     for p, c, r in zip(selected["prompt"], selected["chosen"], selected["rejected"]):
         chosen, rejected = token_ids(p, c), token_ids(p, r)
         real_tokens += len(chosen) + len(rejected)
-        forwarded_tokens += (packed_length(torch.tensor(chosen), torch.tensor(rejected)) if variant == "shared"
+        forwarded_tokens += (packed_length(torch.tensor(chosen), torch.tensor(rejected)) if is_shared
                              else len(chosen) + len(rejected))
     model = AutoModelForCausalLM.from_pretrained(model_path)
     embedding = model.get_input_embeddings().weight.numel()

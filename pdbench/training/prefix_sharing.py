@@ -176,10 +176,10 @@ def unsupported_reason(model: torch.nn.Module) -> str | None:
 @contextmanager
 def sharing_prefixes(*models: torch.nn.Module | None) -> Iterator[None]:
     """While open, every backbone call of ``models`` on a TRL preference batch runs packed (module docstring)."""
+    backbones = {id(backbone): backbone for backbone in (backbone_of(m) for m in models if m is not None)}
     with ExitStack() as stack:
-        for model in models:
-            if model is not None:
-                stack.enter_context(_packed_backbone(backbone_of(model)))
+        for backbone in backbones.values():  # once each: the policy may be its own reference
+            stack.enter_context(_packed_backbone(backbone))
         yield
 
 

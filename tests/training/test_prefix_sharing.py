@@ -139,3 +139,36 @@ def test_a_bad_setting_is_refused_by_the_run_configuration():
 
     with pytest.raises(ConfigError, match="train.prefix_sharing: must be auto, on or off"):
         resolve_config("tiny", train={"prefix_sharing": "yes"})
+
+
+def test_the_trained_stage_key_holds_sharing_and_off_keeps_the_keys_from_before(monkeypatch, tmp_path):
+    from pdbench.infra.cache import content_key, frame_fingerprint, stage_dir
+    from pdbench.pipeline import stages
+    from pdbench.pipeline.config import resolve_config
+    from pdbench.selection.plan import Plan
+    from pdbench.training.precision import resolve_precision
+
+    monkeypatch.setattr(stages, "_model_identity", lambda path: path)
+    pairs, plan = pd.DataFrame({"prompt": ["p"], "chosen": ["c"], "rejected": ["r"]}), Plan(rows=(0,))
+
+    def folder(setting: str):
+        return stages._trained_folder(resolve_config("tiny", train={"prefix_sharing": setting}), "policy", pairs, plan)
+
+    config = resolve_config("tiny")
+    train = {k: v for k, v in config.train.to_dict().items() if k != "prefix_sharing"}  # as keyed before issue 29
+    before = stage_dir("trained", content_key(
+        "train", "policy", frame_fingerprint(pairs, ["prompt", "chosen", "rejected"]), plan.objective, [],
+        {**train, "precision": resolve_precision(train["precision"])}, config.num_processes))
+    assert folder("off") == before
+    assert folder("on") != before and folder("auto") == folder("on")  # auto: on, on this CPU
+
+
+def test_a_reference_model_kept_in_memory_shares_too(tiny_llama_path, tmp_path):
+    """Without precomputed reference log-probs TRL forwards a reference model beside the policy in every step."""
+    from pdbench.training.train import train_policy
+
+    config = TrainConfig(learning_rate=1e-3, batch_size=4, per_device_batch_size=2, max_length=128, max_steps=1,
+                         warmup_ratio=0.0, precision="fp32", precompute_ref_log_probs=False, prefix_sharing="on")
+    outcome = train_policy(tiny_llama_path, PAIRS, "dpo", 4, config, tmp_path)
+    assert outcome["prefix_sharing"] == "on" and outcome["global_step"] == 1
+    assert abs(outcome["log_history"][0]["loss"] - 0.6931) < 1e-3  # the first step's policy is its reference
