@@ -1,6 +1,7 @@
 """Where one DPO optimiser step of the tiny preset spends its time (torch profiler), and its padding.
 
-    python benchmarks/dpo_profile.py [--pairs 16] [--preset tiny] [--rows 20] [--old] [--json out.json]
+    python benchmarks/dpo_profile.py [--pairs 16] [--preset tiny] [--rows 20] [--old] [--prefix-sharing on|off]
+                                     [--precision auto|bf16|fp32] [--json out.json]
 
 Builds the trainer exactly as ``pdbench.training.train.train_policy`` does on ``--pairs`` world pairs, runs
 one warm-up step, then profiles the next optimiser step (``batch_size / per_device_batch_size``
@@ -8,6 +9,8 @@ micro-batches). Prints the torch threads, the micro-batches' real / padded / com
 counts, the top operators by self CPU time, and the step's time grouped into matmuls (linear
 layers and the LM head), the LM head's log-softmax, attention, and the rest. ``--old`` profiles
 TRL as it runs on a CPU by itself (every position through the LM head, micro-batches as drawn).
+``--prefix-sharing`` and ``--precision`` override the preset's ``train`` settings; with prefix sharing
+the step's packed positions (one row per pair, ``pdbench.training.prefix_sharing``) are counted too.
 The last line is JSON.
 """
 
@@ -38,6 +41,8 @@ def main() -> None:
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--rows", type=int, default=20, help="operators in the printed table")
     parser.add_argument("--old", action="store_true", help="TRL alone, as before issue 14")
+    parser.add_argument("--prefix-sharing", help="train.prefix_sharing (default: the preset's)")
+    parser.add_argument("--precision", help="train.precision (default: the preset's)")
     parser.add_argument("--json")
     args = parser.parse_args()
     with scratch_cache(), trl_alone(args.old):
@@ -54,9 +59,11 @@ def measure(args: argparse.Namespace) -> dict:
     from pdbench.data.pairs import build_pairs
     from pdbench.infra.models import resolve_model_path
     from pdbench.pipeline.config import resolve_config
+    from pdbench.training.prefix_sharing import PADDING, pack_pairs
     from pdbench.training.train import build_trainer
 
-    config = resolve_config(args.preset)
+    train = {"prefix_sharing": args.prefix_sharing, "precision": args.precision}
+    config = resolve_config(args.preset, train={k: v for k, v in train.items() if v is not None})
     pairs, _ = build_pairs(load_records("world", world_prompts=config.world_prompts), config.conflict, seed=0)
     selected = pairs.sample(n=args.pairs, random_state=0).reset_index(drop=True)
     model_path = resolve_model_path(config.policy)
@@ -102,14 +109,19 @@ def measure(args: argparse.Namespace) -> dict:
     padded = sum(b["input_ids"].numel() for b in micro)
     real = sum(int(b["attention_mask"].sum()) for b in micro)
     completion = sum(int(b["completion_mask"].sum()) for b in micro)
+    packed = [pack_pairs(b["input_ids"], b["attention_mask"]).segments for b in micro]
     return {
         "torch_threads": torch.get_num_threads(),
+        "precision": "bf16" if trainer.args.bf16 else "fp32",
+        "prefix_sharing": trainer.prefix_sharing,
         "step_s": round(callback.seconds, 2),
         "micro_batches": len(micro),
         "positions (padded)": padded,
         "real_tokens": real,
         "completion_tokens": completion,
         "padding_share": round(1 - real / padded, 3),
+        "packed positions (padded), if shared": sum(p.numel() for p in packed),
+        "packed real tokens, if shared": sum(int(p.ne(PADDING).sum()) for p in packed),
         **{f"share {name}": round(value / total, 3) for name, value in shares.items()},
     }
 

@@ -1,6 +1,7 @@
 """The `paper` preset's DPO training path at the paper's model shapes: tokens/s, MFU, peak GPU memory.
 
     python benchmarks/paper_scale_dpo.py [--shape llama-3.2-3b] [--lengths paper-max,ultrafeedback]
+                                         [--prefix-sharing off,on] [--attn-implementation sdpa]
                                          [--steps 4] [--tokenizer PATH] [--json out.json]
 
 Builds a model of ``--shape`` from its config with random weights (no Hub needed), saves it, and
@@ -19,11 +20,20 @@ The text is random tokens of the tokenizer's vocabulary (``--tokenizer``: defaul
 SmolLM2's; the model keeps its own vocabulary size, so the LM head's cost is the real one). Real
 tokens are counted from the trainer's tokenised dataset, truncated as TRL truncates them.
 
+``--prefix-sharing off,on`` trains each length profile once per setting, side by side in one run
+(``train.prefix_sharing``, ``pdbench.training.prefix_sharing``: each pair's prompt forwarded once, in one
+packed row with a block mask), and prints the steady step's speed-up of each setting over the first.
+``--attn-implementation`` picks transformers' attention kernels for the model (``sdpa``, or
+``flex_attention``, where the shared path's mask becomes a block-sparse BlockMask instead of a dense one).
+
 Model FLOPs follow PaLM's MFU convention (no recomputation counted): per sequence of ``s`` tokens,
 ``6·(N - V·d)·s + 6·V·d·c + 12·L·d·s²`` for a training forward + backward (``c`` completion
 tokens: TRL projects only those through the LM head; N all parameters, the tied embedding counted
-once, as the LM head), and a third of it for the reference forward. MFU is reported against the
-bf16 matrix-product peak measured here (8192³, median of 10) and against the H100 SXM datasheet's
+once, as the LM head), and a third of it for the reference forward. With shared prefixes, the
+``p`` tokens a pair's two sequences share are counted once (``6·(N - V·d)·p + 12·L·d·p²`` less per
+pair): MFU is then the share of the peak the *needed* FLOPs run at, and
+``steady_unshared_equivalent_tflops`` counts the unshared path's FLOPs in the shared run's time. MFU is
+reported against the bf16 matrix-product peak measured here (8192³, median of 10) and against the H100 SXM datasheet's
 989 TFLOP/s. Steady-state numbers leave out the first optimiser step (allocator and kernel warm-up).
 The last line is JSON.
 """
@@ -33,7 +43,10 @@ import json
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import torch
@@ -60,7 +73,9 @@ def main() -> None:
     parser.add_argument("--shape", default="llama-3.2-3b", choices=sorted(SHAPES))
     parser.add_argument("--lengths", default="paper-max,ultrafeedback")
     parser.add_argument("--ultrafeedback-lengths", default="160,380,300", help="prompt,chosen,rejected tokens")
-    parser.add_argument("--steps", type=int, default=4, help="optimiser steps per length profile")
+    parser.add_argument("--prefix-sharing", default="off,on", help="train.prefix_sharing settings, measured in turn")
+    parser.add_argument("--attn-implementation", default="sdpa", help="transformers' attn_implementation")
+    parser.add_argument("--steps", type=int, default=4, help="optimiser steps per length profile and setting")
     parser.add_argument("--per-device-batch-size", type=int, help="micro-batch (default: the paper preset's)")
     parser.add_argument("--tokenizer", help="tokenizer folder (default: the embedded SmolLM2's)")
     parser.add_argument("--json")
@@ -74,7 +89,8 @@ def main() -> None:
     micro = args.per_device_batch_size or train.per_device_batch_size
     tokenizer_path = args.tokenizer or resolve_model_path(SMOLLM2)
     summary = {"shape": args.shape, "device": device_name(), "torch": torch.__version__,
-               "batch_size": train.batch_size, "per_device_batch_size": micro, "max_length": train.max_length}
+               "batch_size": train.batch_size, "per_device_batch_size": micro, "max_length": train.max_length,
+               "attn_implementation": args.attn_implementation}
     peak = bf16_matmul_peak() if torch.cuda.is_available() else None
     if peak:
         summary["bf16_matmul_peak_tflops"] = round(peak / 1e12, 1)
@@ -83,13 +99,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, scratch_cache():
         model_path, shape = random_model(args.shape, tokenizer_path, Path(folder) / "model")
         summary.update(shape)
+        settings = args.prefix_sharing.split(",")
         for name in args.lengths.split(","):
-            measured = measure_fitting(model_path, shape, profiles[name], args.steps, train, micro, peak,
-                                       Path(folder) / name)
-            summary.update({f"{name} {k}": v for k, v in measured.items()})
-            if args.json:  # what is measured so far survives a later failure
-                Path(args.json).write_text(json.dumps(summary, indent=2))
+            for setting in settings:
+                config = replace(train, prefix_sharing=setting)
+                with attention(args.attn_implementation):
+                    measured = measure_fitting(model_path, shape, profiles[name], args.steps, config, micro, peak,
+                                               Path(folder) / f"{name}-{setting}")
+                summary.update({f"{name} sharing={setting} {k}": v for k, v in measured.items()})
+                if args.json:  # what is measured so far survives a later failure
+                    Path(args.json).write_text(json.dumps(summary, indent=2))
+            first = summary[f"{name} sharing={settings[0]} steady_step_s"]
+            for setting in settings[1:]:
+                summary[f"{name} steady step speed-up, sharing {settings[0]} -> {setting}"] = round(
+                    first / summary[f"{name} sharing={setting} steady_step_s"], 3)
     report(summary, args.json)
+
+
+@contextmanager
+def attention(implementation: str):
+    """Load the trainer's model with ``implementation`` (transformers does not save it in the model's config)."""
+    from transformers import AutoModelForCausalLM
+
+    load = AutoModelForCausalLM.from_pretrained
+
+    def with_attention(*args, **kwargs):
+        return load(*args, attn_implementation=implementation, **kwargs)
+
+    with mock.patch.object(AutoModelForCausalLM, "from_pretrained", with_attention):
+        yield
 
 
 def bf16_matmul_peak(size: int = 8192, repeats: int = 10) -> float:
@@ -154,6 +192,13 @@ def model_flops(shape: dict, prompt: int, completion: int) -> float:
     return 6 * body * length + 6 * vocab * d * completion + 12 * layers * d * length**2
 
 
+def shared_prefix_flops(shape: dict, shared: int) -> float:
+    """What forwarding a pair's ``shared``-token common prefix once instead of twice saves: its layers and its
+    attention block (the LM head never scores prompt tokens)."""
+    d, vocab, layers = shape["hidden"], shape["vocab"], shape["layers"]
+    return 6 * (shape["params_b"] * 1e9 - vocab * d) * shared + 12 * layers * d * shared**2
+
+
 def measure_fitting(model_path: str, shape: dict, lengths: tuple, steps: int, train, micro: int,
                     peak: float | None, out: Path) -> dict:
     """``measure`` at micro-batch ``micro``, halved after each out-of-memory error (recorded)."""
@@ -173,10 +218,9 @@ def measure_fitting(model_path: str, shape: dict, lengths: tuple, steps: int, tr
 def measure(model_path: str, shape: dict, lengths: tuple, steps: int, train, micro: int, peak: float | None,
             out: Path) -> dict:
     """Train ``steps`` optimiser steps on synthetic pairs of ``lengths``; throughput, MFU against ``peak``, memory."""
-    from dataclasses import replace
-
     from transformers import TrainerCallback
 
+    from pdbench.training.prefix_sharing import packed_length
     from pdbench.training.ref_logps import truncated
     from pdbench.training.train import build_trainer
 
@@ -189,13 +233,20 @@ def measure(model_path: str, shape: dict, lengths: tuple, steps: int, train, mic
     trainer = build_trainer(model_path, pairs, "dpo", 1, config, out, use_ref_cache=False)
     construction_s = time.perf_counter() - started
 
-    tokens = completion_tokens = flops = 0
+    tokens = completion_tokens = forwarded_tokens = unshared_flops = saved_flops = 0
     for example in trainer.train_dataset:
+        sequences = []
         for side in ("chosen", "rejected"):
             prompt, response = truncated(example["prompt_ids"], example[f"{side}_ids"], config.max_length)
             tokens += len(prompt) + len(response)
             completion_tokens += len(response)
-            flops += model_flops(shape, len(prompt), len(response))
+            unshared_flops += model_flops(shape, len(prompt), len(response))
+            sequences.append(torch.tensor(prompt + response))
+        both = len(sequences[0]) + len(sequences[1])
+        shared = both - packed_length(*sequences) if trainer.prefix_sharing == "on" else 0
+        forwarded_tokens += both - shared
+        saved_flops += shared_prefix_flops(shape, shared)
+    flops = unshared_flops - saved_flops
     step_ends = []
 
     class StepClock(TrainerCallback):
@@ -212,7 +263,8 @@ def measure(model_path: str, shape: dict, lengths: tuple, steps: int, train, mic
     steady_share = (len(step_ends) - 1) / len(step_ends)  # equal lengths: every step has the same tokens
     steady_flops_per_s = flops * steady_share / steady_s
     result = {
-        "pairs": len(pairs), "steps": len(step_ends), "real_tokens": tokens,
+        "prefix_sharing": trainer.prefix_sharing,
+        "pairs": len(pairs), "steps": len(step_ends), "real_tokens": tokens, "forwarded_tokens": forwarded_tokens,
         "tokens_per_sequence": round(tokens / (2 * len(pairs)), 1),
         "trainer_construction_s (load, tokenise, TRL model hash, reference forward)": round(construction_s, 1),
         "first_step_s": round(step_ends[0] - train_started, 2),
@@ -220,6 +272,7 @@ def measure(model_path: str, shape: dict, lengths: tuple, steps: int, train, mic
         "train_s": round(total_s, 1),
         "steady_tokens_per_s": round(tokens * steady_share / steady_s),
         "steady_model_tflops": round(steady_flops_per_s / 1e12, 1),
+        "steady_unshared_equivalent_tflops": round(unshared_flops * steady_share / steady_s / 1e12, 1),
     }
     if on_gpu:
         result["mfu_vs_measured_peak"] = round(steady_flops_per_s / peak, 3)

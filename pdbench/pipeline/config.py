@@ -13,7 +13,7 @@ import yaml
 
 from pdbench.eval.config import AlpacaEvalConfig, DecodingConfig, EvalConfig, JudgeConfig, check_judge_fits, load_judge
 from pdbench.pd.config import PDConfig
-from pdbench.training.config import PRECISIONS, SFTConfig, TrainConfig
+from pdbench.training.config import PRECISIONS, PREFIX_SHARING, SFTConfig, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,7 @@ _RANGES: dict[str, tuple[typing.Callable[[float], bool], str]] = {
     "train.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),
     "train.lora_r": (lambda v: v >= 1, ">= 1"),
     "train.precision": (lambda v: v in PRECISIONS, f"{', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}"),
+    "train.prefix_sharing": (lambda v: v in PREFIX_SHARING, f"{', '.join(PREFIX_SHARING[:-1])} or {PREFIX_SHARING[-1]}"),
     "sft.batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.per_device_batch_size": (lambda v: v >= 1, ">= 1"),
     "sft.max_steps": (lambda v: v == -1 or v >= 1, "-1 (run the epochs) or >= 1"),

@@ -294,12 +294,16 @@ def _taught_summary(diagnostics_file: Path) -> dict | None:
 
 def code_paths(config: RunConfig, costs: dict, alpaca: dict | None) -> dict:
     """Which code path each stage ran: training processes (and whether DeepSpeed ZeRO-3 created the model
-    partitioned), a served or an in-process model, the judge's endpoint, official or minimal LC."""
+    partitioned; for DPO whether prefixes were shared), a served or an in-process model, the judge's endpoint,
+    official or minimal LC."""
     def training(record: dict | None) -> dict | None:
         if not record or record.get("devices", 0) == 0:
             return None
-        return {"processes": record.get("devices"), "accelerate_config": config.accelerate_config,
+        path = {"processes": record.get("devices"), "accelerate_config": config.accelerate_config,
                 "zero3_partitioned": record.get("zero3_partitioned"), "reused": record.get("cached", False)}
+        if "prefix_sharing" in record:  # DPO's: on, off, or off with the reason it fell back
+            path["prefix_sharing"] = record["prefix_sharing"]
+        return path
 
     judge = config.judge
     rm = costs.get("selection", {}).get("reward_model")

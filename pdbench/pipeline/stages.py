@@ -195,7 +195,8 @@ def trained_policy_stage(config: RunConfig, pairs: pd.DataFrame, plan: Plan, for
             (folder / "work" / "model").rename(folder / "model")
             record = _finish(folder, {"global_step": outcome["global_step"], "system_metrics": system_metrics,
                                       "log_history": outcome["log_history"], "train_seconds": outcome["train_seconds"],
-                                      "zero3_partitioned": outcome["zero3_partitioned"], "precision": launch.precision},
+                                      "zero3_partitioned": outcome["zero3_partitioned"], "precision": launch.precision,
+                                      "prefix_sharing": outcome["prefix_sharing"]},
                              outcome["wall_seconds"], devices=outcome["devices"], device=device_name())
     return str(folder / "model"), record
 
@@ -210,9 +211,14 @@ def is_trained(config: RunConfig, pairs: pd.DataFrame, plan: Plan) -> bool:
 
 def _trained_folder(config: RunConfig, policy: str, selected: pd.DataFrame, plan: Plan) -> Path:
     from pdbench.training.precision import resolve_precision
+    from pdbench.training.prefix_sharing import resolve_prefix_sharing
 
     # The arithmetic actually used, not "auto": a bf16 model and an fp32 one never share an entry.
     train = {**config.train.to_dict(), "precision": resolve_precision(config.train.precision)}
+    # Prefix sharing rounds differently, so "on" is its own entry; "off" is the path every model cached before the
+    # setting existed was trained on, so it leaves the field out and those entries keep their keys.
+    if resolve_prefix_sharing(train.pop("prefix_sharing")):
+        train["prefix_sharing"] = "on"
     key = content_key(
         "train", _model_identity(policy), frame_fingerprint(selected, ["prompt", "chosen", "rejected"]),
         plan.objective, list(plan.pd_term or ()), train, config.num_processes,

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 PRECISIONS = ("auto", "bf16", "fp32")
 """Values of ``TrainConfig.precision`` (checked by the run's configuration, ``pdbench.pipeline.config``; resolved by
 ``pdbench.training.precision``)."""
+PREFIX_SHARING = ("auto", "on", "off")
+"""Values of ``TrainConfig.prefix_sharing`` (resolved by ``pdbench.training.prefix_sharing``)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class TrainConfig:
     """``bf16`` mixed precision (fp32 master weights), ``fp32``, or ``auto``: bf16 where the device multiplies
     bf16 natively (a CUDA GPU, a CPU with AVX512-BF16 / AMX), else fp32 (``pdbench.training.precision``).
     The paper gives none; bf16 is the usual choice for its GPUs."""
+    prefix_sharing: str = "auto"
+    """Forward each pair's shared prefix (its prompt) once: one packed row prompt ‖ chosen ‖ rejected with a block
+    mask, instead of TRL's two rows (``pdbench.training.prefix_sharing``). The same log-probs, loss and gradients up
+    to float rounding, fewer FLOPs per pair. ``on``, ``off`` (TRL's path), or ``auto``: on where it was measured
+    faster (the CPU), off on GPUs until measured there. Models that cannot take the mask fall back to ``off``."""
     precompute_ref_log_probs: bool = True
     """Compute the reference model's log-probs once before training, so it need not stay in memory."""
     use_lora: bool = False

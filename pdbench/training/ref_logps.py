@@ -8,6 +8,11 @@ precision, prompt token ids, response token ids), the ids exactly as TRL's colla
 would compute, whichever pair or strategy the response came from. A relabelled pair (chosen and
 rejected swapped) is two hits.
 
+The key does not say whether the value was computed with shared prefixes (``pdbench.training.prefix_sharing``):
+the two paths differ by float rounding no larger than the unshared path's own change when the same pairs are
+batched differently (fp32: a few 1e-5 nats per sequence; bf16: up to about a nat, as with batching), which
+the cache accepts anyway, so values computed by either path serve the other.
+
 ``CachedRefDPOTrainer`` serves TRL's precompute step from this cache and computes only the misses,
 in length-sorted batches (little padding). It is used in single-process runs; under
 ``accelerate launch`` with several processes TRL's own (sharded) precompute runs instead.

@@ -11,6 +11,7 @@ FSDP, logging) stays TRL's. Its logged "rewards/chosen" include the shift.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from trl import DPOConfig, DPOTrainer
 from pdbench.infra.launch import is_partitioned
 from pdbench.training.microbatches import regroup_by_length
 from pdbench.training.precision import bound_cpu_bf16_cache, resolve_precision
+from pdbench.training.prefix_sharing import resolve_prefix_sharing, sharing_prefixes, unsupported_reason
 from pdbench.training.ref_logps import CachedRefDPOTrainer, RefLogpCache, precision_of
 from pdbench.training.config import TrainConfig
 
@@ -34,8 +36,30 @@ class _BarWithoutLogs(ProgressCallback):
 
 
 class PdbenchDPOTrainer(CachedRefDPOTrainer):
-    """TRL's DPOTrainer with cached reference log-probs (``pdbench.training.ref_logps``) and, in one process, each
-    optimiser step's micro-batches regrouped by length (``pdbench.training.microbatches``: the same step, less padding)."""
+    """TRL's DPOTrainer with cached reference log-probs (``pdbench.training.ref_logps``), each pair's shared prefix
+    forwarded once where ``use_prefix_sharing`` (``pdbench.training.prefix_sharing``: policy and reference forwards
+    alike) and, in one process, each optimiser step's micro-batches regrouped by length
+    (``pdbench.training.microbatches``: the same step, less padding).
+
+    ``prefix_sharing`` records the path taken: ``on``, ``off``, or ``off: <why>`` where the model cannot take it.
+    """
+
+    def __init__(self, *args, use_prefix_sharing: bool = False, **kwargs):
+        # Set before TRL's __init__, which precomputes the reference log-probs through compute_ref_log_probs.
+        reason = unsupported_reason(kwargs["model"]) if use_prefix_sharing else None
+        self.prefix_sharing = "off" if not use_prefix_sharing else f"off: {reason}" if reason else "on"
+        super().__init__(*args, **kwargs)
+
+    def _sharing(self, model):
+        return sharing_prefixes(model, self.ref_model) if self.prefix_sharing == "on" else contextlib.nullcontext()
+
+    def _compute_loss(self, model, inputs, return_outputs):
+        with self._sharing(model):
+            return super()._compute_loss(model, inputs, return_outputs)
+
+    def compute_ref_log_probs(self, model, inputs):
+        with self._sharing(model):
+            return super().compute_ref_log_probs(model, inputs)
 
     def get_batch_samples(self, epoch_iterator, num_batches, device):
         batches, num_items = super().get_batch_samples(epoch_iterator, num_batches, device)
@@ -134,6 +158,7 @@ def build_trainer(
     return trainer_class(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
         peft_config=_lora(config) if config.use_lora else None, ref_logp_cache=cache,
+        use_prefix_sharing=resolve_prefix_sharing(config.prefix_sharing),
     )
 
 
@@ -199,6 +224,7 @@ def train_policy(
         "log_history": trainer.state.log_history,
         "examples_seen": trainer.state.global_step * args.per_device_train_batch_size * args.gradient_accumulation_steps,
         "zero3_partitioned": partitioned,
+        "prefix_sharing": trainer.prefix_sharing,
     }
 
 

@@ -48,6 +48,7 @@ def test_zero3_creates_the_model_partitioned(tiny_llama_path, tmp_path):
     records = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("rank-*.json"))]
     assert [r["rank"] for r in records] == [0, 1]
     assert all(r["zero3_partitioned"] and r["global_step"] == 1 for r in records)
+    assert all(r["prefix_sharing"] == "on" for r in records)  # auto, on a CPU: the shared path under ZeRO-3 too
     assert outcome["devices"] == 2 and outcome["wall_seconds"] > outcome["train_seconds"]
     saved = AutoModelForCausalLM.from_pretrained(tmp_path / "model")
     assert sum(p.numel() for p in saved.parameters()) == sum(

@@ -1,5 +1,7 @@
 """The reference log-prob cache: same values as TRL's precompute, hits across runs, relabelled pairs served."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 import torch
@@ -16,6 +18,7 @@ PAIRS = pd.DataFrame({
 # fp32: the cache's length-sorted batches must give TRL's values to 1e-5; in bf16 the padding of a batch
 # moves the rounding by more than that (the cache keys bf16 and fp32 values apart).
 CONFIG = TrainConfig(per_device_batch_size=2, batch_size=2, max_length=128, precision="fp32")
+UNSHARED = replace(CONFIG, prefix_sharing="off")
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +30,14 @@ def ref_columns(trainer) -> tuple[list[float], list[float]]:
     return trainer.train_dataset["ref_chosen_logps"], trainer.train_dataset["ref_rejected_logps"]
 
 
-def test_cached_values_are_trls_and_a_second_run_computes_nothing(tiny_llama_path, tmp_path, monkeypatch):
-    trl_chosen, trl_rejected = ref_columns(build_trainer(tiny_llama_path, PAIRS, "dpo", 4, CONFIG, tmp_path / "a",
+@pytest.mark.parametrize("prefix_sharing", ["off", "on"])
+def test_cached_values_are_trls_and_a_second_run_computes_nothing(tiny_llama_path, tmp_path, monkeypatch,
+                                                                  prefix_sharing):
+    # TRL's own precompute, unshared; the cache's values computed by the path of the run (shared or not).
+    trl_chosen, trl_rejected = ref_columns(build_trainer(tiny_llama_path, PAIRS, "dpo", 4, UNSHARED, tmp_path / "a",
                                                          use_ref_cache=False))
-    chosen, rejected = ref_columns(build_trainer(tiny_llama_path, PAIRS, "dpo", 4, CONFIG, tmp_path / "b"))
+    chosen, rejected = ref_columns(build_trainer(tiny_llama_path, PAIRS, "dpo", 4,
+                                                 replace(CONFIG, prefix_sharing=prefix_sharing), tmp_path / "b"))
     assert chosen == pytest.approx(trl_chosen, rel=1e-5)
     assert rejected == pytest.approx(trl_rejected, rel=1e-5)
 

@@ -13,8 +13,10 @@ PAIRS = pd.DataFrame({
 })
 
 
-def test_dmpo_loss_equals_equation_2(tiny_llama_path, tmp_path):
+@pytest.mark.parametrize("use_prefix_sharing", [False, True])
+def test_dmpo_loss_equals_equation_2(tiny_llama_path, tmp_path, use_prefix_sharing):
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import DPOTrainer
 
     beta, kappa = 0.1, 4
     tokenizer = AutoTokenizer.from_pretrained(tiny_llama_path)
@@ -22,7 +24,9 @@ def test_dmpo_loss_equals_equation_2(tiny_llama_path, tmp_path):
     # fp32: the identity is checked to 1e-4, tighter than bf16 arithmetic
     config = TrainConfig(beta=beta, per_device_batch_size=4, max_length=128, precision="fp32")
     args = dpo_args(config, tmp_path, "dmpo", kappa)
-    trainer = DMPOTrainer(model=model, args=args, train_dataset=preference_dataset(PAIRS), processing_class=tokenizer)
+    trainer = DMPOTrainer(model=model, args=args, train_dataset=preference_dataset(PAIRS), processing_class=tokenizer,
+                          use_prefix_sharing=use_prefix_sharing)
+    assert trainer.prefix_sharing == ("on" if use_prefix_sharing else "off")
     assert trainer.beta == pytest.approx(kappa * beta)
     with torch.no_grad():  # move the policy away from the reference so the margin is not zero
         for parameter in trainer.model.parameters():
@@ -39,6 +43,8 @@ def test_dmpo_loss_equals_equation_2(tiny_llama_path, tmp_path):
     expected = -F.logsigmoid(kappa * margin + pd_term).mean().item()
     assert loss == pytest.approx(expected, rel=1e-4, abs=1e-5)
     assert abs(margin).sum() > 0  # the check is not trivially about a zero margin
+    # Shared or not, the loss is the one TRL's own unshared forward gives on the same batch.
+    assert loss == pytest.approx(DPOTrainer._compute_loss(trainer, trainer.model, batch, False).item(), abs=1e-6)
 
 
 def test_a_dpo_step_changes_trainable_parameters(tiny_llama_path, tmp_path):
