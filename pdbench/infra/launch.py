@@ -7,7 +7,7 @@ device time is the child's wall-clock x the devices it was given. ``Launch`` say
 processes, which accelerate config, which GPUs (a sweep worker gets its own), and every launch gets
 a free rendezvous port, so concurrent launches on one machine never meet on accelerate's 29500. Children inherit
 this process's environment, so a sweep worker's ``CUDA_VISIBLE_DEVICES`` and thread count reach them.
-Children (and servers, ``pdbench.infra.server``) die with the process that started them (``die_with_parent``):
+Children (and servers, ``pdbench.infra.server``) die with the process that started them (``spawn``):
 a sweep worker that is killed leaves no training writing into a stage its retry recomputes.
 """
 
@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,11 +56,35 @@ class Launch:
         return replace(self, num_processes=1, accelerate_config=None)
 
 
-def die_with_parent():
-    """A ``preexec_fn`` that makes the child get SIGTERM when the process that started it dies, even by SIGKILL
-    (Linux's PR_SET_PDEATHSIG); None elsewhere (macOS has no such signal: a killed parent's children run on)."""
+def spawn(command: list[str], **options) -> subprocess.Popen:
+    """``subprocess.Popen(command, **options)``, the child made to get SIGTERM when this process dies, even by
+    SIGKILL (Linux's PR_SET_PDEATHSIG; elsewhere, macOS say, a killed parent's children run on).
+
+    Linux sends that signal when the *thread* that forked the child ends, not the process: a server started
+    lazily by a judge's request thread would be stopped as soon as that thread's pool finished one test set.
+    So every child is forked by one thread that lives as long as this process (``_SPAWNER``).
+    """
     if not sys.platform.startswith("linux"):
-        return None
+        return subprocess.Popen(command, **options)
+    return _spawner().submit(subprocess.Popen, command, preexec_fn=_die_with_parent(), **options).result()
+
+
+_SPAWNER: dict[int, ThreadPoolExecutor] = {}
+"""Per process id, the one thread that forks children (``spawn``): it waits on its queue until the process ends.
+Keyed by pid because a forked child inherits the executor but not its thread."""
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _spawner() -> ThreadPoolExecutor:
+    with _SPAWNER_LOCK:
+        if os.getpid() not in _SPAWNER:
+            _SPAWNER.clear()
+            _SPAWNER[os.getpid()] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdbench-spawner")
+        return _SPAWNER[os.getpid()]
+
+
+def _die_with_parent():
+    """The ``preexec_fn`` that asks Linux for SIGTERM when the forking thread (``_SPAWNER``'s) ends."""
     import ctypes
 
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, before the fork
@@ -188,15 +213,15 @@ def run_interruptible(command: list[str], env: dict[str, str] | None = None, out
     The child starts with SIGINT ignored (Python installs its KeyboardInterrupt handler only where
     SIGINT is not ignored), so the terminal's Ctrl-C does not print its 80-line traceback.
     """
-    start = dict(env=env, stdout=output, stderr=output and subprocess.STDOUT, preexec_fn=die_with_parent())
+    start = dict(env=env, stdout=output, stderr=output and subprocess.STDOUT)
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child, restored at once here
         try:
-            child = subprocess.Popen(command, **start)
+            child = spawn(command, **start)
         finally:
             signal.signal(signal.SIGINT, previous)
     else:  # signal dispositions can only be changed on the main thread
-        child = subprocess.Popen(command, **start)
+        child = spawn(command, **start)
     try:
         return child.wait()
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pdbench.infra.fileio import tail
-from pdbench.infra.launch import die_with_parent
+from pdbench.infra.launch import spawn
 
 HEALTH_PATHS = ("/health", "/v1/models")
 """Asked in turn until one answers 200 (vLLM and transformers serve have both)."""
@@ -40,8 +40,7 @@ def served(command: list[str], port: int, log_path: Path, start_timeout_s: float
         log.write(f"\n$ {' '.join(command)}\n".encode())
         log.flush()
         try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                                       preexec_fn=die_with_parent())
+            process = spawn(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         except OSError as error:  # the executable is missing, say
             raise ServerError(f"{name}: cannot start {command[0]} ({error.strerror or error})") from None
         try:

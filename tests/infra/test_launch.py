@@ -149,3 +149,26 @@ def test_a_killed_parent_takes_its_training_child_and_its_server_with_it(tmp_pat
     for child in alive:
         child.kill()
     assert not alive, f"still running after their parent was killed: {[c.pid for c in alive]}"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_server_started_by_a_short_lived_thread_outlives_the_thread(tmp_path):
+    """Linux's parent-death signal follows the forking thread: a judge server started lazily by a request thread
+    was stopped as soon as that thread's pool ended (CI: "Shutting down" after the first test set). Children are
+    forked by a thread as long-lived as the process instead."""
+    import threading
+    import time
+
+    from pdbench.infra.launch import spawn
+
+    started = []
+    thread = threading.Thread(target=lambda: started.append(spawn([sys.executable, "-c", "import time; time.sleep(30)"])))
+    thread.start()
+    thread.join()
+    time.sleep(1.0)
+    child = started[0]
+    try:
+        assert child.poll() is None, f"the child died with the thread that asked for it (exit {child.returncode})"
+    finally:
+        child.kill()
+        child.wait()
