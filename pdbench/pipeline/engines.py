@@ -36,12 +36,22 @@ class RayOptions:
                 raise ValueError(f"{name} must be >= 0, got {value:g}")
 
 
-def cell_record(result: dict, where: str = "") -> dict:
-    """What comes back to the sweep from a finished cell (the rest is in its run folder): its AW, and where it ran."""
-    return {"aw": result["pairwise"]["aw"], "where": where}
+@dataclass(frozen=True)
+class CellRecord:
+    """What comes back to the sweep from a finished cell (the rest is in its run folder)."""
+
+    aw: float
+    """The cell's average win score against its baseline."""
+    where: str = ""
+    """Where it ran (a Ray node and worker process; empty in the local pool)."""
 
 
-def pool_results(jobs: list[tuple], processes: int, workers: int, run_cell) -> Iterator[tuple[tuple, dict]]:
+def cell_record(result: dict, where: str = "") -> CellRecord:
+    """The record of a finished cell from its run result."""
+    return CellRecord(result["pairwise"]["aw"], where)
+
+
+def pool_results(jobs: list[tuple], processes: int, workers: int, run_cell) -> Iterator[tuple[tuple, CellRecord]]:
     """Yield (cell, record) as cells finish: in order in this process, or as they come from worker processes."""
     if workers <= 1:
         for cell, job in jobs:

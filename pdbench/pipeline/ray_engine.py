@@ -19,7 +19,6 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from pdbench.infra.cache import ENV_CACHE_DIR, cache_root
 from pdbench.pipeline.rundir import cell_name
-from pdbench.pipeline.engines import RayOptions, cell_record, use_devices
+from pdbench.pipeline.engines import CellRecord, RayOptions, cell_record, use_devices
 
 FORWARDED_ENV = (ENV_CACHE_DIR, "PDBENCH_EVAL_DIR", "PDBENCH_STRATEGY_PATH", "PDBENCH_VLLM")
 """The driver's settings that every cell's worker gets (the cache always, as the driver resolves it); never a key."""
@@ -152,7 +151,7 @@ def ray_cells(options: RayOptions, processes: int, workers: int, sweep_dir: Path
         env = forwarded_env()
         check_shared_folders([Path(sweep_dir), cache_root()], usable, env)
 
-        def results(jobs: list[tuple]) -> Iterator[tuple[tuple, dict]]:
+        def results(jobs: list[tuple]) -> Iterator[tuple[tuple, CellRecord]]:
             return _ray_results(jobs, run_cell, resources, options.max_retries, env)
 
         at_once = sum(resources.at_once(node) for node in usable)
@@ -172,7 +171,7 @@ def forwarded_env() -> dict[str, str]:
 
 
 def _ray_results(jobs: list[tuple], run_cell, resources: CellResources, max_retries: int, env: dict
-                 ) -> Iterator[tuple[tuple, dict]]:
+                 ) -> Iterator[tuple[tuple, CellRecord]]:
     """Submit every cell, yield (cell, record) as they finish; on a failed cell (or Ctrl-C) cancel the rest."""
     task = _CELL_TASK.options(num_cpus=resources.cpus, num_gpus=resources.gpus, max_retries=max_retries,
                               retry_exceptions=False, runtime_env={"env_vars": env})
@@ -187,7 +186,7 @@ def _ray_results(jobs: list[tuple], run_cell, resources: CellResources, max_retr
             ray.cancel(ref)
 
 
-def _record(ref, cell: tuple, max_retries: int) -> dict:
+def _record(ref, cell: tuple, max_retries: int) -> CellRecord:
     """A finished cell's record; a failed cell as one error that names it."""
     name = cell_name(*cell)
     try:
@@ -204,16 +203,14 @@ def _record(ref, cell: tuple, max_retries: int) -> dict:
                            "command again to resume") from error
 
 
-def _run_cell_task(run_cell, job: tuple, threads: int, uses_gpus: bool) -> dict:
+def _run_cell_task(run_cell, job: tuple, threads: int, uses_gpus: bool) -> CellRecord:
     """One cell in a Ray worker: the GPUs Ray gave it (``CUDA_VISIBLE_DEVICES``, set by Ray; none for a CPU cell, even
     on a GPU node), its threads, then the cell; returns its record."""
-    started = time.perf_counter()
     use_devices(None if uses_gpus else "", threads)
     result = run_cell(*job)
     gpus = os.environ.get("CUDA_VISIBLE_DEVICES") if uses_gpus else None
     where = f"{socket.gethostname()}, pid {os.getpid()}" + (f", GPU {gpus}" if gpus else "")
-    return {**cell_record(result, where), "seconds": time.perf_counter() - started,
-            "cuda_visible_devices": gpus}
+    return cell_record(result, where)
 
 
 _CELL_TASK = ray.remote(_run_cell_task)

@@ -31,7 +31,7 @@ from pdbench.selection.plan import is_budgeted
 from pdbench.pipeline.config import RunConfig
 from pdbench.selection.registry import discover
 from pdbench.tracking.publish import track_run_dir
-from pdbench.pipeline.engines import RayOptions, gpu_groups, pool_results, visible_gpus
+from pdbench.pipeline.engines import CellRecord, RayOptions, gpu_groups, pool_results, visible_gpus
 from pdbench.pipeline.rundir import cell_name, claim
 
 STATE_FILE = "sweep.json"
@@ -106,7 +106,7 @@ def run_sweep(base: RunConfig, cells: list[tuple], sweep_dir: Path, experiment: 
             return _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, results, where)
 
 
-Results = Callable[[list[tuple]], Iterator[tuple[tuple, dict]]]
+Results = Callable[[list[tuple]], Iterator[tuple[tuple, CellRecord]]]
 """An engine: given (cell, job) pairs, yields (cell, record) as the cells finish (``cell_record``)."""
 
 
@@ -128,7 +128,7 @@ def _engine(base: RunConfig, sweep_dir: Path, workers: int, run_cell, ray: RayOp
     if workers > 1:
         gpu_groups(workers, base.num_processes, visible_gpus())  # too few GPUs for the workers: refused now
 
-    def results(jobs: list[tuple]) -> Iterator[tuple[tuple, dict]]:
+    def results(jobs: list[tuple]) -> Iterator[tuple[tuple, CellRecord]]:
         return pool_results(jobs, base.num_processes, workers, run_cell)
 
     yield results, f" on {workers} workers" if workers > 1 else ""
@@ -149,8 +149,8 @@ def _run_sweep(base, cells, sweep_dir, experiment, track, strategy_paths, result
         write_json(sweep_dir / STATE_FILE, state)
         finished += 1
         left = (len(todo) - finished) * (time.perf_counter() - started) / finished
-        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {record['aw']:.3f}"
-                   + (f" ({record['where']})" if record.get("where") else "") + f" (about {left / 60:.1f} min left)")
+        click.echo(f"[{len(cells) - len(todo) + finished}/{len(cells)}] {name}: AW {record.aw:.3f}"
+                   + (f" ({record.where})" if record.where else "") + f" (about {left / 60:.1f} min left)")
     if state["parent_run_id"] and not track:
         click.echo(f"Cells not logged to MLflow are kept in {sweep_dir}; upload them with: pdbench sync {sweep_dir}")
     return {**state, "is_tracked": track}
