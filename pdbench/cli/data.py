@@ -92,3 +92,38 @@ def data_variants():
         name = "world" if variant.name == "default" else f"world:{variant.name}"
         click.echo(f"{name}  (v{variant.version})")
         click.echo(textwrap.indent(textwrap.fill(variant.purpose, 96), "    "))
+
+
+@data.command("export")
+@click.option("--dataset", default="world", show_default=True,
+              help="world | world:VARIANT (see `pdbench data variants`).")
+@click.option("--format", "fmt", type=click.Choice(["ultrafeedback", "openhermes"]), required=True,
+              help="ultrafeedback: the world's training records as openbmb/UltraFeedback rows (preference data); "
+                   "openhermes: instruction / best-answer conversations as OpenHermes-2.5 rows (SFT).")
+@click.option("--prompts", type=int, help="Records to write (default: 1000 for ultrafeedback, the training "
+                                          "prompts of `run`; 2000 for openhermes, from other prompts).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output JSONL file.")
+def data_export(dataset, fmt, prompts, out):
+    """Write the world in a public format, for the paper's own loaders or other tools.
+
+    These are the files the `paper-mini` preset reads as `world@ultrafeedback` and `world@openhermes` (from the
+    cache); `--dataset FILE` of `run` / `data build`, or `sft.dataset: FILE`, reads a written one back.
+
+    \b
+    Examples:
+      pdbench data export --format ultrafeedback --out runs/world-ultrafeedback.jsonl
+      pdbench data export --dataset world:decoupled --format openhermes --out runs/decoupled-openhermes.jsonl
+      pdbench data build --dataset runs/world-ultrafeedback.jsonl --conflict 0.3 --out runs/uf-world-c30
+    """
+    from pdbench.world.export import SFT_PROMPTS, parse_export, write_export
+
+    try:
+        if parse_export(f"{dataset}@{fmt}") is None:
+            raise ValueError(f"--dataset {dataset}: only the world exports (world or world:VARIANT)")
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--dataset") from None
+    count = prompts or (1000 if fmt == "ultrafeedback" else SFT_PROMPTS)
+    if count < 1:
+        raise click.BadParameter(f"must be at least 1, got {count}", param_hint="--prompts")
+    write_export(out, dataset, fmt, count)
+    click.echo(f"wrote {out}: {count} {fmt} records of {dataset}")

@@ -83,3 +83,30 @@ def test_leaderboard_prints_table_1_and_the_comparisons(monkeypatch, tmp_path):
                                        "--target", "0.1"])
     assert result.exit_code == 0, result.output
     assert "leaderboard.md text" in result.output and "comparisons.md text" in result.output
+
+
+def test_data_export_writes_the_world_in_a_public_format_that_data_build_reads_back(tmp_path, cache):
+    """`pdbench data export` writes what paper-mini reads from the cache; the UltraFeedback file goes back in."""
+    import json
+
+    from pdbench.world.export import FORMATS
+
+    runner = CliRunner()
+    feedback, hermes = tmp_path / "uf.jsonl", tmp_path / "oh.jsonl"
+    result = runner.invoke(main, ["data", "export", "--format", "ultrafeedback", "--prompts", "40", "--out", str(feedback)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in feedback.read_text().splitlines()]
+    assert len(rows) == 40 and {"instruction", "completions"} <= set(rows[0])
+    result = runner.invoke(main, ["data", "export", "--dataset", "world:decoupled", "--format", "openhermes",
+                                  "--prompts", "5", "--out", str(hermes)])
+    assert result.exit_code == 0, result.output
+    first = json.loads(hermes.read_text().splitlines()[0])
+    assert [turn["from"] for turn in first["conversations"]] == ["human", "gpt"]
+    result = runner.invoke(main, ["data", "build", "--dataset", str(feedback), "--out", str(tmp_path / "pairs")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pairs" / "pairs.jsonl").exists()
+    for bad in (["--dataset", "ultrafeedback"], ["--dataset", "world:bogus"]):
+        result = runner.invoke(main, ["data", "export", *bad, "--format", "ultrafeedback", "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and "--dataset" in result.output and not (tmp_path / "x").exists()
+    command = next(c for c in main.commands["data"].commands.values() if c.name == "export")
+    assert tuple(next(p for p in command.params if p.name == "fmt").type.choices) == FORMATS
