@@ -246,8 +246,9 @@ def sweep(strategies, conflicts, budgets, seeds, preset, config_file, dataset, s
     if engine != "ray" and any(v is not None for v in ray_only.values()):
         given = ", ".join(name for name, value in ray_only.items() if value is not None)
         raise click.UsageError(f"{given} apply to --engine ray only")
-    ray = None if engine != "ray" else RayOptions(ray_address, gpus_per_cell, cpus_per_cell,
-                                                  3 if max_retries is None else max_retries)
+    given = {"address": ray_address, "gpus_per_cell": gpus_per_cell, "cpus_per_cell": cpus_per_cell,
+             "max_retries": max_retries}
+    ray = RayOptions(**{name: value for name, value in given.items() if value is not None}) if engine == "ray" else None
     files = run_grid(resolve_config(preset, config_file or None, dataset=dataset), strategies, conflicts, budgets, seeds,
                      sweep_dir or Path("runs") / f"sweep-{preset}", None if no_track else experiment, strategy_path,
                      workers, ray)

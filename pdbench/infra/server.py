@@ -2,8 +2,9 @@
 
 ``served(command, port, log)`` starts the command in its own process group with its output in a log file,
 waits until ``/health`` (or ``/v1/models``) answers, yields the base URL of its OpenAI-compatible API and
-stops the whole group when the block ends, however it ends (the server gets SIGTERM if this process is killed). A server that exits or does not answer in time
-fails with one line naming the command, the reason and the log's last lines; nothing is left running.
+stops the whole group when the block ends, however it ends (the server gets SIGTERM if this process is killed).
+A server that exits or does not answer in time fails with one line naming the command, the reason and the log's
+last lines; nothing is left running.
 """
 
 from __future__ import annotations
