@@ -64,7 +64,7 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
     result = run_pipeline(config, run_dir)
     total = time.perf_counter() - started
 
-    costs = result["costs"]
+    costs = result.costs
     selection = costs["selection"].get("parts", {})
     rm_training = sum(v for k, v in selection.items() if k.endswith("rm_training"))
     scoring = sum(v for k, v in selection.items() if k.endswith("scoring"))
@@ -73,7 +73,7 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
     cell = total - full_dpo  # the cell as a user re-running with a cached baseline would wait for it
     return {
         "preset": args.preset, "strategy": args.strategy, "conflict": args.conflict, "budget": args.budget,
-        "selected_pairs": result["plan"]["rows"],
+        "selected_pairs": result.plan.rows,
         "data_s": round(costs["data"]["seconds"], 1),
         "rm_training_s": round(rm_training, 1),
         "pd_scoring_s": round(scoring, 1),
@@ -95,9 +95,9 @@ def measure(args: argparse.Namespace, run_dir: Path) -> dict:
             f"{TARGETS['cell_min']} / {TARGETS['overall_baseline_s'] / 60:.0f} / {TARGETS['run_wall_min']}, "
             f"{TARGETS['peak_rss_gb']}"),
         "matmul_peak_gflops": round(matmul_peak_flops() / 1e9, 1),
-        "aw": round(result["pairwise"]["aw"], 3),
-        "aw_std": round(result["pairwise"]["aw_std"], 3),
-        "device": result["gpu_hours"]["device"],
+        "aw": round(result.pairwise.aw, 3),
+        "aw_std": round(result.pairwise.aw_std, 3),
+        "device": result.gpu_hours.device,
     }
 
 

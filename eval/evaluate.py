@@ -13,6 +13,7 @@ from pdbench.eval.judge_cache import JudgeCache
 from pdbench.eval.metrics import average_win, bootstrap_ci, position_consistency, win_score
 from pdbench.eval.pairwise import Judge, judge_pairs
 from pdbench.eval.verdicts import MAX_INVALID_SHARE, check_invalid_share
+from pdbench.results import Pairwise, SetScore
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,11 @@ def pairwise_evaluation(
     refresh_judge: bool = False,
     baseline_decoding: DecodingConfig | None = None,
     max_invalid_share: float = MAX_INVALID_SHARE,
-) -> dict:
+) -> Pairwise:
     """Generate with both models, judge every pair in both orders, and score each set and AW.
 
     ``baseline_decoding`` (default: ``decoding``) lets the baseline sample differently.
-    Returns per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
+    Returns (a ``Pairwise``) per-set wins/ties/losses, win score with a bootstrap 95 % CI, invalid verdicts,
     position consistency and mean answer lengths; AW ± std with its CI; the judge's identity;
     the wall-clock seconds spent generating and judging (cache hits cost ~0); and the generations
     (for artifacts). Warns when many verdicts are invalid and raises InvalidVerdictsError above
@@ -58,52 +59,44 @@ def pairwise_evaluation(
         unparsed += [r.raw for j in judged for r in (j.model_first, j.model_second) if r.scores is None]
         outcomes = [j.outcome for j in judged]
         outcomes_by_set[name] = outcomes
-        per_set[name] = {
-            "n": len(outcomes),
-            "wins": outcomes.count("win"),
-            "ties": outcomes.count("tie"),
-            "losses": outcomes.count("loss"),
-            "win_score": win_score(outcomes),
-            "win_score_ci95": list(bootstrap_ci(outcomes, n_boot=n_boot)),
-            "invalid_verdicts": sum(j.n_invalid for j in judged),
-            "position_consistency": position_consistency([j.verdicts for j in judged]),
-            "avg_length": sum(map(len, model_answers)) / len(model_answers),
-            "baseline_avg_length": sum(map(len, baseline_answers)) / len(baseline_answers),
-        }
+        per_set[name] = SetScore(
+            n=len(outcomes),
+            wins=outcomes.count("win"),
+            ties=outcomes.count("tie"),
+            losses=outcomes.count("loss"),
+            win_score=win_score(outcomes),
+            win_score_ci95=tuple(bootstrap_ci(outcomes, n_boot=n_boot)),
+            invalid_verdicts=sum(j.n_invalid for j in judged),
+            position_consistency=position_consistency([j.verdicts for j in judged]),
+            avg_length=sum(map(len, model_answers)) / len(model_answers),
+            baseline_avg_length=sum(map(len, baseline_answers)) / len(baseline_answers),
+        )
         samples[name] = [
             {"instruction": p, "model": m, "baseline": b, "outcome": o}
             for p, m, b, o in zip(prompts, model_answers, baseline_answers, outcomes)
         ]
-    warning = check_invalid_share(len(unparsed), 2 * sum(row["n"] for row in per_set.values()), judge.identity,
+    warning = check_invalid_share(len(unparsed), 2 * sum(row.n for row in per_set.values()), judge.identity,
                                   max_invalid_share, unparsed[0] if unparsed else "")
     if warning:
         log.warning(warning)
     summary = average_win(outcomes_by_set, n_boot=n_boot)
-    return {
-        "sets": per_set,
-        "aw": summary["aw"],
-        "aw_std": summary["aw_std"],
-        "aw_ci95": summary["aw_ci95"],
-        "judge": judge.identity,
-        "decoding": asdict(decoding),
-        "seconds": seconds,
-        "samples": samples,
-    }
+    return Pairwise(sets=per_set, aw=summary["aw"], aw_std=summary["aw_std"], aw_ci95=tuple(summary["aw_ci95"]),
+                    judge=judge.identity, decoding=asdict(decoding), seconds=seconds, samples=samples)
 
 
-def format_table(result: dict) -> str:
+def format_table(pairwise: Pairwise) -> str:
     """The per-set table and AW line, as printed by ``pdbench eval`` and ``pdbench run``."""
     lines = [f"{'set':<16}{'n':>5}{'win':>6}{'tie':>6}{'loss':>6}{'score':>8}  {'95% CI':<15}{'invalid':>8}{'pos.cons':>9}{'len':>7}"]
-    for name, row in result["sets"].items():
-        low, high = row["win_score_ci95"]
-        consistency = row["position_consistency"]
+    for name, row in pairwise.sets.items():
+        low, high = row.win_score_ci95
+        consistency = row.position_consistency
         lines.append(
-            f"{name:<16}{row['n']:>5}{row['wins']:>6}{row['ties']:>6}{row['losses']:>6}{row['win_score']:>8.3f}  "
-            f"[{low:.2f}, {high:.2f}]  {row['invalid_verdicts']:>6}{'' if consistency is None else f'{consistency:>9.2f}'}"
-            f"{row['avg_length']:>7.0f}"
+            f"{name:<16}{row.n:>5}{row.wins:>6}{row.ties:>6}{row.losses:>6}{row.win_score:>8.3f}  "
+            f"[{low:.2f}, {high:.2f}]  {row.invalid_verdicts:>6}{'' if consistency is None else f'{consistency:>9.2f}'}"
+            f"{row.avg_length:>7.0f}"
         )
-    low, high = result["aw_ci95"]
-    lines.append(f"AW = {result['aw']:.3f} ± {result['aw_std']:.3f}  (95% CI [{low:.3f}, {high:.3f}]; judge {result['judge']})")
+    low, high = pairwise.aw_ci95
+    lines.append(f"AW = {pairwise.aw:.3f} ± {pairwise.aw_std:.3f}  (95% CI [{low:.3f}, {high:.3f}]; judge {pairwise.judge})")
     lines.extend(TABLE_LEGEND)
     return "\n".join(lines)
 

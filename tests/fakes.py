@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from pdbench.results import RunResult
+
 
 class FakeRewardBackend:
     """A reward-model backend whose 'models' read the true ratings plus seeded noise.
@@ -38,24 +40,27 @@ def fake_cell_result(config) -> dict:
     return {
         "config": config.to_dict(),
         "plan": {"rows": 3, "relabelled": 0, "objective": "dpo", "selected_conflict_rate": 0.1},
-        "pairwise": {"sets": {"facts": {"win_score": 1.2, "avg_length": 40.0, "invalid_verdicts": 0}},
+        "pairwise": {"sets": {"facts": {"n": 5, "wins": 2, "ties": 2, "losses": 1, "win_score": 1.2,
+                                        "win_score_ci95": [0.8, 1.6], "invalid_verdicts": 0,
+                                        "position_consistency": 0.8, "avg_length": 40.0}},
                      "aw": 1.0 + config.conflict, "aw_std": 0.1, "aw_ci95": [0.9, 1.1], "judge": "rubric:world-v1"},
         "alpaca_eval": {"win_rate": 50.0, "length_controlled_winrate": 49.0},
         "gpu_hours": {"selection": 0.1, "training": 0.2, "evaluation": 0.1, "total": 0.4, "device": "cpu"},
+        "costs": {},
     }
 
 
-def write_fake_cell(config, run_dir) -> dict:
+def write_fake_cell(config, run_dir) -> RunResult:
     """Writes ``run_dir/result.json`` as a finished run would, and returns the result."""
     import json
 
     result = fake_cell_result(config)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "result.json").write_text(json.dumps(result))
-    return result
+    return RunResult.from_dict(result)
 
 
-def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
+def fake_run_cell(config, run_dir, strategy_paths=()) -> RunResult:
     """Stands in for one sweep cell's pipeline, in a worker process: writes result.json and the worker's pid."""
     import os
     import time
@@ -66,7 +71,7 @@ def fake_run_cell(config, run_dir, strategy_paths=()) -> dict:
     return result
 
 
-def fake_run_cell_recording_devices(config, run_dir, strategy_paths=()) -> dict:
+def fake_run_cell_recording_devices(config, run_dir, strategy_paths=()) -> RunResult:
     """Stands in for one sweep cell: records what its worker was given (GPUs, threads) and when it ran, in
     ``run_dir/devices.json``, then writes result.json."""
     import json
@@ -84,7 +89,7 @@ def fake_run_cell_recording_devices(config, run_dir, strategy_paths=()) -> dict:
     return result
 
 
-def fake_run_cell_with_cached_stages(config, run_dir, strategy_paths=()) -> dict:
+def fake_run_cell_with_cached_stages(config, run_dir, strategy_paths=()) -> RunResult:
     """Stands in for one sweep cell of three content-cached, locked stages, as the pipeline's are: ``shared`` (one
     per conflict level, like pairs and PD), then the cell's own ``train`` and ``evaluate``. Each computation is logged
     in ``<cache>/computations.log``; each attempt appends its pid to ``run_dir/attempts``.

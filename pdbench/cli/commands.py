@@ -363,10 +363,9 @@ def eval_command(model, baseline, preset, judge, judge_base_url, judge_timeout_s
                                                   max_retries=judge_max_retries), **evaluation)
     result = compare_models(model, baseline, config.evaluation, config.judge, config.decoding, baseline_temperature,
                             frozenset(force), config.alpaca if alpaca else None, out)
-    click.echo(format_table(result))
-    if alpaca:
-        metrics = result["alpaca_eval"]
-        click.echo(format_alpaca(metrics))
-    if result["judge_requests"] is not None:
-        click.echo(f"judge requests this run: {result['judge_requests']}")
+    click.echo(format_table(result.pairwise))
+    if result.alpaca_eval is not None:
+        click.echo(format_alpaca(result.alpaca_eval))
+    if result.judge_requests is not None:
+        click.echo(f"judge requests this run: {result.judge_requests}")
 

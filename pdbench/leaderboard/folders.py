@@ -7,11 +7,11 @@ re-derive the documented claims from committed cells read cells this way; the co
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from pdbench.results import RunResult
 
 
 def folder_cells(folders) -> pd.DataFrame:
@@ -22,17 +22,15 @@ def folder_cells(folders) -> pd.DataFrame:
     rows = []
     for folder in map(Path, folders):
         files = [folder / "result.json"] if (folder / "result.json").exists() else sorted(folder.glob("*/result.json"))
-        rows += [_row(json.loads(file.read_text()), file.parent) for file in files]
+        rows += [_row(RunResult.read(file), file.parent) for file in files]
     columns = ["setup", "strategy", "conflict", "budget", "seed", "aw", "wr", "lc", "answer_chars", "folder"]
     cells = pd.DataFrame(rows, columns=columns + ["dataset"])
     cells["setup"] = cells["dataset"] if cells["dataset"].nunique() > 1 else "all runs"
     return cells[columns]
 
 
-def _row(result: dict, folder: Path) -> dict:
-    config, pairwise = result["config"], result["pairwise"]
-    alpaca = result.get("alpaca_eval") or {}
+def _row(result: RunResult, folder: Path) -> dict:
+    config = result.config
     return {"dataset": config.get("dataset", "world"), "strategy": config["strategy"], "conflict": config["conflict"],
-            "budget": config["budget"], "seed": config["seed"], "aw": pairwise["aw"], "wr": alpaca.get("win_rate"),
-            "lc": alpaca.get("length_controlled_winrate"),
-            "answer_chars": np.mean([s["avg_length"] for s in pairwise["sets"].values()]), "folder": folder}
+            "budget": config["budget"], "seed": config["seed"], "aw": result.pairwise.aw, "wr": result.wr,
+            "lc": result.lc, "answer_chars": result.pairwise.answer_chars, "folder": folder}

@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 
+from pdbench.results import RunResult
+
 
 @dataclass(frozen=True)
 class RayOptions:
@@ -46,9 +48,9 @@ class CellRecord:
     """Where it ran (a Ray node and worker process; empty in the local pool)."""
 
 
-def cell_record(result: dict, where: str = "") -> CellRecord:
+def cell_record(result: RunResult, where: str = "") -> CellRecord:
     """The record of a finished cell from its run result."""
-    return CellRecord(result["pairwise"]["aw"], where)
+    return CellRecord(result.pairwise.aw, where)
 
 
 def pool_results(jobs: list[tuple], processes: int, workers: int, run_cell) -> Iterator[tuple[tuple, CellRecord]]:

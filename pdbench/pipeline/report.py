@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pdbench.results import RunResult
+
 BASELINES = {
     "sft": "the initial (SFT) policy",
     "overall": "the `overall` model (DPO on all pairs, labelled by their overall score)",
@@ -11,34 +13,33 @@ BASELINES = {
 """How the printed legend names a baseline."""
 
 
-def format_result(result: dict) -> str:
+def format_result(result: RunResult) -> str:
     """Per-set table, AW ± std, WR / LC and device-hours, with a legend, as printed by ``pdbench run``."""
     from pdbench.eval.evaluate import format_table
 
-    config = result["config"]
+    config = result.config
     baseline = BASELINES.get(config["baseline"], config["baseline"])
     lines = [f"strategy {config['strategy']}  conflict {config['conflict']}  budget {config['budget']}  seed {config['seed']}"
-             f"  ({result['plan']['rows']} pairs, objective {result['plan']['objective']})",
+             f"  ({result.plan.rows} pairs, objective {result.plan.objective})",
              f"policy vs baseline = {baseline}, pairwise, judged in both orders:",
-             format_table(result["pairwise"])]
-    alpaca = result.get("alpaca_eval")
+             format_table(result.pairwise)]
+    alpaca = result.alpaca_eval
     if alpaca:
         reference = alpaca.get("reference", "GPT-4 turbo")
         lines.append(format_alpaca(alpaca))
         lines.append(f"  WR = % of prompts where the judge prefers the policy's answer to the reference's ({reference});"
                      " ties count half. LC = the same, length-controlled: the win rate predicted for answers as long"
                      " as the reference's. 50 = no better than the reference.")
-    if result.get("behaviour"):
+    if result.behaviour:
         from pdbench.eval.behaviour import format_behaviour
 
-        lines.append(format_behaviour(result["behaviour"]))
-    hours = result["gpu_hours"]
-    unit = "GPU-hours" if hours["device"] != "cpu" else "device-hours (cpu)"
-    lines.append(f"{unit}: sft {hours.get('sft', 0.0):.4f}  selection {hours['selection']:.4f}  "
-                 f"training {hours['training']:.4f}  evaluation {hours['evaluation']:.4f}  total {hours['total']:.4f}"
+        lines.append(format_behaviour(result.behaviour))
+    hours = result.gpu_hours
+    lines.append(f"{hours.unit}: sft {hours.sft or 0.0:.4f}  selection {hours.selection:.4f}  "
+                 f"training {hours.training:.4f}  evaluation {hours.evaluation:.4f}  total {hours.total:.4f}"
                  "  (wall-clock x devices; Table 1's column is selection + training)")
     # Stages without a device did no work of their own (no SFT stage, a given baseline): nothing to reuse.
-    reused = [name for name, cost in result["costs"].items() if cost.get("cached") and cost.get("device") != "none"]
+    reused = [name for name, cost in result.costs.items() if cost.get("cached") and cost.get("device") != "none"]
     if reused:
         lines.append(f"reused from cache: {', '.join(reused)}")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from pdbench.pipeline.rundir import clear_results
 from pdbench.pipeline.stages import (device_name, initial_policy_stage, is_trained, pairs_stage, selection_stage,
                                     trained_policy_stage)
 from pdbench.selection.plan import Plan
+from pdbench.results import DeviceHours, Pairwise, PlanSummary, RunResult
 
 STAGES = ("sft", "data", "pd", "train", "baseline", "generate", "judge")
 """Names accepted by ``--force``."""
@@ -58,7 +59,7 @@ def validate(config: RunConfig, strategy_paths=()):
 
 
 def run_cell(config: RunConfig, run_dir: Path | None = None, force: frozenset[str] = frozenset(), strategy_paths=(),
-             experiment: str | None = "pdbench", echo: Callable[..., None] = click.echo) -> dict:
+             experiment: str | None = "pdbench", echo: Callable[..., None] = click.echo) -> RunResult:
     """``pdbench run``: the pipeline in the run's folder (default ``runs/<name>``), held by this process for the
     whole run, its record sent live to MLflow ``experiment`` (None: not tracked); prints the result table."""
     from pdbench.pipeline.report import format_result
@@ -77,8 +78,8 @@ def run_cell(config: RunConfig, run_dir: Path | None = None, force: frozenset[st
 
 
 def run_pipeline(config: RunConfig, run_dir: Path, force: frozenset[str] = frozenset(), strategy_paths=(),
-                 publish: Callable[[Journal], None] | None = None, echo: Callable[[str], None] = click.echo) -> dict:
-    """Run every stage (reusing cached ones) and return the result dict written to ``run_dir/result.json``.
+                 publish: Callable[[Journal], None] | None = None, echo: Callable[[str], None] = click.echo) -> RunResult:
+    """Run every stage (reusing cached ones) and return the result written to ``run_dir/result.json``.
 
     Prints each stage as it finishes (``echo``) and keeps the run's MLflow record in ``run_dir/mlflow``;
     ``publish(journal)`` is called whenever that record grows (to send it live).
@@ -125,7 +126,7 @@ def _progress(config: RunConfig, sets: dict[str, list[str]], journal: Journal, t
 
 
 def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_paths, sets: dict[str, list[str]],
-            judge, progress: Progress, journal: Journal) -> dict:
+            judge, progress: Progress, journal: Journal) -> RunResult:
     cell = _Cell(config, run_dir, force, strategy_paths, progress, journal)
     sft_path = cell.initial_policy()
     pairs = cell.pairs()
@@ -141,24 +142,24 @@ def _stages(config: RunConfig, run_dir: Path, force: frozenset[str], strategy_pa
     with judge.serving():  # a judge that serves its own model runs while the run judges, and no longer
         evaluation = cell.evaluation(policy_path, baseline_path, sets, judge)
         alpaca = cell.alpaca_eval(policy_path, sft_path, judge) if config.alpaca_eval else None
-    behaviour = cell.behaviour(evaluation["samples"], sft_path) if config.eval_sets == "world" else None
+    behaviour = cell.behaviour(evaluation.samples, sft_path) if config.eval_sets == "world" else None
 
-    result = {
-        "config": config.to_dict(),
-        "plan": {"rows": len(plan.rows), "relabelled": len(plan.relabel), "objective": plan.objective,
-                 "selected_conflict_rate": float(pairs.iloc[list(plan.rows)]["is_conflict"].mean()) if plan.rows else None},
-        "pairwise": {k: v for k, v in evaluation.items() if k != "samples"},
-        "alpaca_eval": alpaca,
-        "behaviour": behaviour,
-        "taught": _taught_summary(run_dir / "plan" / "diagnostics.json"),
-        "costs": cell.costs,
-        "paths": code_paths(config, cell.costs, alpaca),
-        "gpu_hours": gpu_hours(cell.costs),
-        "policy_path": policy_path,
-        "baseline_path": baseline_path,
-    }
-    write_json(run_dir / "result.json", result)
-    write_json(run_dir / "samples.json", evaluation["samples"])
+    result = RunResult(
+        config=config.to_dict(),
+        plan=PlanSummary(rows=len(plan.rows), relabelled=len(plan.relabel), objective=plan.objective,
+                         selected_conflict_rate=float(pairs.iloc[list(plan.rows)]["is_conflict"].mean())
+                         if plan.rows else None),
+        pairwise=evaluation,
+        alpaca_eval=alpaca,
+        behaviour=behaviour,
+        taught=_taught_summary(run_dir / "plan" / "diagnostics.json"),
+        costs=cell.costs,
+        paths=code_paths(config, cell.costs, alpaca),
+        gpu_hours=gpu_hours(cell.costs),
+        policy_path=policy_path,
+        baseline_path=baseline_path,
+    )
+    result.write(run_dir)
     return result
 
 
@@ -234,7 +235,7 @@ class _Cell:
             seconds = time.perf_counter() - started
             self.costs["generation"] = _cost(seconds, served_devices(config.decoding.server))
 
-    def evaluation(self, policy_path: str, baseline_path: str, sets: dict[str, list[str]], judge) -> dict:
+    def evaluation(self, policy_path: str, baseline_path: str, sets: dict[str, list[str]], judge) -> Pairwise:
         """Both orders of every (policy, baseline) answer pair judged; win scores and AW."""
         from pdbench.eval.evaluate import pairwise_evaluation
 
@@ -244,7 +245,7 @@ class _Cell:
                                              refresh_judge="judge" in self.force,
                                              max_invalid_share=self.config.max_invalid_share)
             self.costs["evaluation"] = {**_cost(time.perf_counter() - started, self._judge_devices()),
-                                        "parts": evaluation["seconds"]}
+                                        "parts": evaluation.seconds}
         return evaluation
 
     def alpaca_eval(self, policy_path: str, sft_path: str, judge) -> dict:
@@ -323,7 +324,7 @@ def code_paths(config: RunConfig, costs: dict, alpaca: dict | None) -> dict:
     }
 
 
-def gpu_hours(costs: dict) -> dict:
+def gpu_hours(costs: dict) -> DeviceHours:
     """Device-hours (GPU-hours on GPUs) per part: wall-clock x the devices each stage occupied, as recorded when it
     was computed (so a run that reuses a stage still reports its cost). Table 1's column is selection + training;
     ``sft`` (the policy's and the reward model's base's) is shared by every cell, and ``evaluation`` counts
@@ -340,7 +341,7 @@ def gpu_hours(costs: dict) -> dict:
         "training": hours("training"),
         "evaluation": hours("generation", "evaluation", "alpaca_eval"),
     }
-    return {**parts, "total": sum(parts.values()), "device": device}
+    return DeviceHours(**parts, total=sum(parts.values()), device=device)
 
 
 def _device_seconds(cost: dict) -> float:

@@ -93,6 +93,7 @@ def track_run_dir(run_dir: Path, experiment: str, parent_run_id: str | None = No
     Folders written before runs kept a record (the published ``docs/results-tiny/cells``, say) get
     one built from their ``result.json``.
     """
+    from pdbench.results import RunResult
     from pdbench.tracking.record import config_tags, provenance_tags, result_events, run_params
     from pdbench.tracking.store import send_pending
 
@@ -102,10 +103,9 @@ def track_run_dir(run_dir: Path, experiment: str, parent_run_id: str | None = No
         raise FileNotFoundError(f"{run_dir} holds no result.json: the run did not finish (re-run it to resume)")
     journal = Journal(run_dir)
     if not journal.events():
-        result = json.loads(result_file.read_text())
-        config = result["config"]
-        journal.begin(run_dir.name, run_params(config),
-                      {**config_tags(config, result["gpu_hours"]["device"]), **provenance_tags()})
+        result = RunResult.read(result_file)
+        journal.begin(run_dir.name, run_params(result.config),
+                      {**config_tags(result.config, result.gpu_hours.device), **provenance_tags()})
         for event in result_events(result):
             journal.append(event)
     return send_pending(journal, experiment, parent_run_id)

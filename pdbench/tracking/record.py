@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from pdbench.results import RunResult
+
 ARTIFACTS = {"": "result.json", "plan": "plan", "samples": "samples.json", "config": "config.json"}
 """MLflow artifact folder -> file or folder in the run folder."""
 TRACKED_PACKAGES = ("pdbench", "torch", "transformers", "trl", "accelerate", "mlflow", "alpaca-eval")
@@ -80,39 +82,30 @@ def config_tags(config: dict, device: str) -> dict[str, str]:
             "baseline": config["baseline"], "device": device}
 
 
-def run_metrics(result: dict) -> dict[str, float]:
+def run_metrics(result: RunResult) -> dict[str, float]:
     """Flat metrics under pdbench's keys (AW, per-set win scores, WR / LC, answer lengths in characters,
     device-hours per part; on the world also the policy's behaviour profile ``behaviour.*``, its change
     against SFT ``behaviour_vs_sft.*`` and what its training pairs teach against the gold rubric
     ``taught.*``); ``pdbench.tracking.store`` names them for MLflow."""
-    pairwise = result["pairwise"]
-    metrics = {"aw": pairwise["aw"], "aw_std": pairwise["aw_std"],
-               "aw_ci95_low": pairwise["aw_ci95"][0], "aw_ci95_high": pairwise["aw_ci95"][1]}
-    rows = pairwise["sets"].values()
-    for name, row in pairwise["sets"].items():
-        metrics[f"win_score.{name}"] = row["win_score"]
-    metrics["avg_length"] = _mean(row["avg_length"] for row in rows)
-    if all("baseline_avg_length" in row for row in rows):
-        metrics["baseline_avg_length"] = _mean(row["baseline_avg_length"] for row in rows)
-    metrics["invalid_verdicts"] = sum(row["invalid_verdicts"] for row in rows)
-    if result.get("alpaca_eval"):
-        metrics["wr"] = result["alpaca_eval"]["win_rate"]
-        metrics["lc"] = result["alpaca_eval"]["length_controlled_winrate"]
+    pairwise = result.pairwise
+    metrics = {"aw": pairwise.aw, "aw_std": pairwise.aw_std,
+               "aw_ci95_low": pairwise.aw_ci95[0], "aw_ci95_high": pairwise.aw_ci95[1]}
+    for name, row in pairwise.sets.items():
+        metrics[f"win_score.{name}"] = row.win_score
+    metrics["avg_length"] = pairwise.answer_chars
+    metrics["baseline_avg_length"] = pairwise.baseline_answer_chars  # None (left out) in results before it was kept
+    metrics["invalid_verdicts"] = pairwise.invalid_verdicts
+    if result.alpaca_eval:
+        metrics["wr"], metrics["lc"] = result.wr, result.lc
     for part in ("sft", "selection", "training", "evaluation", "total"):
-        metrics[f"gpu_hours.{part}"] = result["gpu_hours"].get(part)  # sft: absent from results before it counted
-    if result["plan"]["selected_conflict_rate"] is not None:
-        metrics["selected_conflict_rate"] = result["plan"]["selected_conflict_rate"]
-    behaviour = result.get("behaviour") or {}
+        metrics[f"gpu_hours.{part}"] = getattr(result.gpu_hours, part)  # sft: None in results before it counted
+    metrics["selected_conflict_rate"] = result.plan.selected_conflict_rate
+    behaviour = result.behaviour or {}
     for who, prefix in (("policy", "behaviour"), ("policy_vs_sft", "behaviour_vs_sft")):
         metrics.update({f"{prefix}.{name}": value for name, value in behaviour.get(who, {}).items()})
-    taught = (result.get("taught") or {}).get("all") or {}
+    taught = (result.taught or {}).get("all") or {}
     metrics.update({f"taught.{name}": value for name, value in taught.items() if name != "pairs"})
     return metrics
-
-
-def _mean(values) -> float:
-    values = list(values)
-    return sum(values) / len(values)
 
 
 def metrics_event(values: dict[str, float], step: int = 0) -> dict:
@@ -129,15 +122,15 @@ def curve_event(log_history: list[dict], prefix: str) -> dict:
     return {"kind": "metrics", "points": points}
 
 
-def result_events(result: dict) -> list[dict]:
+def result_events(result: RunResult) -> list[dict]:
     """The events that close a finished run's record: metrics, system samples, judge tag, artifacts, status."""
     events = [metrics_event(run_metrics(result))]
-    samples = result.get("costs", {}).get("training", {}).get("system_metrics", [])
+    samples = result.training_record.get("system_metrics", [])
     if samples:
         events.append({"kind": "metrics", "points": [[k, float(v), step] for step, reading in enumerate(samples)
                                                      for k, v in reading.items() if k != "t"]})
-    tags = {"judge": result["pairwise"]["judge"], "device": result["gpu_hours"]["device"]}
-    precision = result.get("costs", {}).get("training", {}).get("precision")
+    tags = {"judge": result.pairwise.judge, "device": result.gpu_hours.device}
+    precision = result.training_record.get("precision")
     if precision:  # the arithmetic DPO ran in (train.precision resolved; absent when nothing was trained)
         tags["train_precision"] = precision
     events.append({"kind": "tags", "tags": tags})

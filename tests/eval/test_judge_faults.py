@@ -99,7 +99,7 @@ def test_an_all_invalid_evaluation_fails_instead_of_reporting_aw_1(monkeypatch, 
 def test_a_high_invalid_share_warns_loudly(monkeypatch, tmp_path, caplog):
     with FakeJudgeServer("garbage") as server, caplog.at_level(logging.WARNING):
         result = _evaluate(monkeypatch, tmp_path, _judge(server), max_invalid_share=1.0)
-    assert result["aw"] == 1.0 and "WARNING: 4 of 4 verdicts" in caplog.text
+    assert result.aw == 1.0 and "WARNING: 4 of 4 verdicts" in caplog.text
 
 
 def test_pdbench_eval_checks_models_and_judge_before_generating():

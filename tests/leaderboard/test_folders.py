@@ -3,13 +3,17 @@
 import json
 
 from pdbench.leaderboard.folders import folder_cells
+from pdbench.pipeline.config import resolve_config
+from tests.fakes import fake_cell_result
 
 
 def _cell(folder, strategy, seed, aw, dataset="world"):
     folder.mkdir(parents=True)
-    result = {"config": {"strategy": strategy, "conflict": 0.3, "budget": 0.3, "seed": seed, "dataset": dataset},
-              "pairwise": {"aw": aw, "sets": {"a": {"avg_length": 10.0}, "b": {"avg_length": 30.0}}},
-              "alpaca_eval": {"win_rate": 51.0, "length_controlled_winrate": 50.5}}
+    result = fake_cell_result(resolve_config("smoke"))
+    facts = result["pairwise"]["sets"]["facts"]
+    result["config"].update(strategy=strategy, conflict=0.3, budget=0.3, seed=seed, dataset=dataset)
+    result["pairwise"].update(aw=aw, sets={"a": {**facts, "avg_length": 10.0}, "b": {**facts, "avg_length": 30.0}})
+    result["alpaca_eval"] = {"win_rate": 51.0, "length_controlled_winrate": 50.5}
     (folder / "result.json").write_text(json.dumps(result))
 
 

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from pdbench.pipeline.config import resolve_config
 from pdbench.pipeline.report import format_result
+from pdbench.results import RunResult
 from tests.fakes import fake_cell_result
 
 
@@ -13,7 +14,7 @@ def test_printed_result_has_a_legend_and_names_the_baseline():
                                                position_consistency=1.0)
     result["alpaca_eval"].update(lc_kind="length_controlled_minimal", reference="initial policy (world)")
     result["costs"] = {"training": {"cached": True}}
-    text = format_result(result)
+    text = format_result(RunResult.from_dict(result))
     assert "baseline = the initial (SFT) policy" in text
     for term in ("score = win score", "pos.cons = ", "len = the policy's mean answer length in characters",
                  "AW = average win score", "WR = ", "LC = ", "device-hours (cpu)", "reused from cache: training"):
@@ -29,9 +30,9 @@ def test_stages_that_did_no_work_are_not_reported_as_reused():
     result["alpaca_eval"] = None
     nothing = {"seconds": 0.0, "devices": 0, "device": "none", "cached": True}
     result["costs"] = {"sft": nothing, "data": {"cached": True, "device": "cpu"}, "baseline": nothing}
-    assert format_result(result).splitlines()[-1] == "reused from cache: data"
+    assert format_result(RunResult.from_dict(result)).splitlines()[-1] == "reused from cache: data"
     result["costs"]["data"]["cached"] = False
-    assert "reused from cache" not in format_result(result)
+    assert "reused from cache" not in format_result(RunResult.from_dict(result))
 
 
 def test_the_leaderboard_of_an_unreachable_server_is_one_quick_line(monkeypatch, tmp_path):

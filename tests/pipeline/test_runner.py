@@ -189,11 +189,11 @@ def test_device_hours_count_every_device_a_stage_held_and_no_api_wait():
         "baseline": {"seconds": 10.0, "devices": 8, "device": "H100"},  # an older record: seconds x devices
     }
     hours = gpu_hours(costs)
-    assert hours["sft"] == pytest.approx((2880 + 720) / 3600)  # the reward model's base SFT too
-    assert hours["selection"] == pytest.approx(700 / 3600) and hours["training"] == pytest.approx(2)
-    assert hours["evaluation"] == pytest.approx(480 / 3600)  # 50 minutes waiting on the judge's API cost no GPU
-    assert hours["total"] == pytest.approx(hours["sft"] + hours["selection"] + hours["training"] + hours["evaluation"])
-    assert hours["device"] == "H100"
+    assert hours.sft == pytest.approx((2880 + 720) / 3600)  # the reward model's base SFT too
+    assert hours.selection == pytest.approx(700 / 3600) and hours.training == pytest.approx(2)
+    assert hours.evaluation == pytest.approx(480 / 3600)  # 50 minutes waiting on the judge's API cost no GPU
+    assert hours.total == pytest.approx(hours.sft + hours.selection + hours.training + hours.evaluation)
+    assert hours.device == "H100" and hours.unit == "GPU-hours"
 
 
 def test_the_paper_preset_fine_tunes_both_models_first_and_templates_them():
