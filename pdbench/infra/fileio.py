@@ -131,4 +131,9 @@ def tail(path: Path, lines: int = 15) -> str:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "(no log)"
-    return "\n".join("    " + line for line in text.splitlines()[-lines:])
+    return quoted(text.splitlines()[-lines:])
+
+
+def quoted(lines) -> str:
+    """Log lines indented as error messages quote them."""
+    return "\n".join("    " + line for line in lines)

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pdbench.infra.fileio import is_out_of_space, out_of_space, tail
+from pdbench.infra.fileio import is_out_of_space, out_of_space, quoted
 
 
 @dataclass(frozen=True)
@@ -162,11 +162,12 @@ def failure_excerpt(log: Path, first_lines: int = 20, last_lines: int = 25) -> s
         lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return f"no log at {log}"
+    end = quoted(lines[-last_lines:])  # what fileio.tail would quote, from the lines already read
     start = next((i for i, line in enumerate(lines) if FIRST_ERROR.search(line)), None)
     if start is None or start >= len(lines) - last_lines:
-        return f"the end of {log}:\n{tail(log, last_lines)}"
-    first = "\n".join("    " + line for line in lines[start:min(start + first_lines, len(lines) - last_lines)])
-    return f"its first error, line {start + 1} of {log}:\n{first}\n    ...\nand its end:\n{tail(log, last_lines)}"
+        return f"the end of {log}:\n{end}"
+    first = quoted(lines[start:min(start + first_lines, len(lines) - last_lines)])
+    return f"its first error, line {start + 1} of {log}:\n{first}\n    ...\nand its end:\n{end}"
 
 
 OUT_OF_SPACE_EXIT = 28
