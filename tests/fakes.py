@@ -50,6 +50,18 @@ def fake_cell_result(config) -> dict:
     }
 
 
+def fake_result_of(strategy: str, seed: int, aw: float, dataset: str = "world", answer_chars=(40.0,), **fields) -> dict:
+    """A whole result.json of a 30 % / 0.3 cell with the given AW and answer lengths (one set each), and any
+    top-level ``fields`` (``alpaca_eval``, ``behaviour`` ...) replaced."""
+    from pdbench.pipeline.config import resolve_config
+
+    result = fake_cell_result(resolve_config("smoke"))
+    row = result["pairwise"]["sets"]["facts"]
+    result["config"].update(strategy=strategy, conflict=0.3, budget=0.3, seed=seed, dataset=dataset)
+    result["pairwise"].update(aw=aw, sets={f"set{i}": {**row, "avg_length": chars} for i, chars in enumerate(answer_chars)})
+    return {**result, **fields}
+
+
 def write_fake_cell(config, run_dir) -> RunResult:
     """Writes ``run_dir/result.json`` as a finished run would, and returns the result."""
     import json

@@ -13,6 +13,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import powered_verdicts as pv  # noqa: E402
 
 from pdbench.leaderboard.power import paired_difference  # noqa: E402
+from tests.fakes import fake_result_of  # noqa: E402
 
 
 def _rule(sign, diffs):
@@ -35,11 +36,9 @@ def test_an_equivalence_prediction_needs_its_90_percent_ci_inside_the_margin():
 
 def _cell(folder: Path, world: str, strategy: str, seed: int, aw: float):
     folder.mkdir(parents=True)
-    result = {"config": {"strategy": strategy, "conflict": 0.3, "budget": 0.3, "seed": seed,
-                         "dataset": "world" if world == "default" else f"world:{world}"},
-              "pairwise": {"aw": aw, "sets": {"facts": {"avg_length": 50.0}}},
-              "alpaca_eval": {"win_rate": 50 * aw, "length_controlled_winrate": 50.0},
-              "behaviour": {"policy": {"filler": 0.1 if strategy == "ours" else 0.3, "length_words": 20.0}}}
+    result = fake_result_of(strategy, seed, aw, "world" if world == "default" else f"world:{world}", (50.0,),
+                            alpaca_eval={"win_rate": 50 * aw, "length_controlled_winrate": 50.0},
+                            behaviour={"policy": {"filler": 0.1 if strategy == "ours" else 0.3, "length_words": 20.0}})
     (folder / "result.json").write_text(json.dumps(result))
 
 

@@ -3,17 +3,13 @@
 import json
 
 from pdbench.leaderboard.folders import folder_cells
-from pdbench.pipeline.config import resolve_config
-from tests.fakes import fake_cell_result
+from tests.fakes import fake_result_of
 
 
 def _cell(folder, strategy, seed, aw, dataset="world"):
     folder.mkdir(parents=True)
-    result = fake_cell_result(resolve_config("smoke"))
-    facts = result["pairwise"]["sets"]["facts"]
-    result["config"].update(strategy=strategy, conflict=0.3, budget=0.3, seed=seed, dataset=dataset)
-    result["pairwise"].update(aw=aw, sets={"a": {**facts, "avg_length": 10.0}, "b": {**facts, "avg_length": 30.0}})
-    result["alpaca_eval"] = {"win_rate": 51.0, "length_controlled_winrate": 50.5}
+    result = fake_result_of(strategy, seed, aw, dataset, answer_chars=(10.0, 30.0),
+                            alpaca_eval={"win_rate": 51.0, "length_controlled_winrate": 50.5})
     (folder / "result.json").write_text(json.dumps(result))
 
 
