@@ -21,7 +21,9 @@ markdown table, means over the finished seeds) and the variant's own noise floor
 of its paired AW differences, the difference three seeds detect, the seeds that 0.05 AW would take
 (``tiny_claims.noise_floor``), and how AW goes with each behaviour property within seeds: the
 correlation over the cells that train a policy of their own or are the SFT policy (``overall``, AW 1
-by definition, left out), each seed's mean removed first. The last line is JSON.
+by definition, left out), each seed's mean removed first; and how much of what the pairs taught the policies
+learned (``taught_learned_fits``: r and slope of the policy's length, filler and correctness on its pairs'
+chosen - rejected differences, within seeds). The last line is JSON.
 """
 
 import argparse
@@ -55,6 +57,8 @@ SIGNATURE_PROPERTIES = ("fabricated", "filler", "hedged", "correct", "length_wor
 TABLE_STRATEGIES = ("ours", "rand", "all", "high", "overall", "sft")
 TAUGHT = (("fabricated_delta", "fabricated"), ("filler_delta", "filler"), ("words_delta", "words"))
 """The chosen - rejected differences of the training pairs shown beside the policy's behaviour."""
+TRANSFER = (("words_delta", "length_words"), ("filler_delta", "filler"), ("correct_delta", "correct"))
+"""(what the pairs taught, what the policy does) pairs whose within-seed fit says how much of the taught reappears."""
 CORRELATED = ("filler", "length_words", "correct", "fabricated")
 """The behaviour properties whose within-seed correlation with AW is printed per variant."""
 LEARNED = (("fabricated", "{:.3f}"), ("correct", "{:.2f}"), ("filler", "{:.2f}"), ("length_words", "{:.1f}"))
@@ -153,6 +157,35 @@ def within_seed_correlations(cells: dict) -> dict:
                                    for name in CORRELATED}}
 
 
+def taught_learned_fits(cells: dict) -> dict:
+    """How much of what the pairs taught the policies learned: for each TRANSFER pair, Pearson r and the
+    least-squares slope of the policy's property on its pairs' chosen - rejected difference (policy units per
+    taught unit), over every cell that trained on pairs (``overall`` included, the SFT cell has none), each
+    seed's mean removed from both first; ``cells`` counts them. A pair that does not vary gets None."""
+    rows = pd.DataFrame([{"seed": seed, **{x: taught[x] for x, _ in TRANSFER},
+                          **{y: behaviour_of(result).get(y, np.nan) for _, y in TRANSFER}}
+                         for (strategy, seed), result in cells.items()
+                         if (taught := (result.get("taught") or {}).get("all"))])
+    if len(rows) < 3:
+        return {"cells": len(rows)}
+    centred = rows.groupby("seed").transform(lambda column: column - column.mean())
+    fits = {}
+    for x, y in TRANSFER:
+        if centred[x].std() > 0 and centred[y].std() > 0:
+            slope = float((centred[x] * centred[y]).sum() / (centred[x] ** 2).sum())
+            fits[y] = {"taught": x, "r": float(centred[x].corr(centred[y])), "slope": slope}
+        else:
+            fits[y] = None
+    return {"cells": len(rows), **fits}
+
+
+def format_fits(fits: dict) -> str:
+    """One line: taught -> learned r and slope per property."""
+    return f"taught -> learned within seeds ({fits['cells']} cells): " + ", ".join(
+        f"{fit['taught']} -> {name} r = {fit['r']:+.2f} (slope {fit['slope']:.2f})"
+        for name, fit in fits.items() if name != "cells" and fit is not None)
+
+
 def variant_noise(verdicts: list[dict], variant: str) -> dict | None:
     """The noise floor from this variant's own paired AW differences (predictions with 2+ seeds)."""
     return noise_floor([{"metric": "aw", "std_diff": v["sd"], "n": len(v["seeds"])}
@@ -171,7 +204,7 @@ def main() -> None:
     for variant, found in cells.items():
         print(f"{variant}: {len(found)} finished cells: {', '.join(f'{s}/s{n}' for s, n in sorted(found))}")
     print("\n".join(format_verdict(v) for v in verdicts))
-    noise, correlations = {}, {}
+    noise, correlations, transfer = {}, {}, {}
     for variant, found in cells.items():
         if not found:
             continue
@@ -187,7 +220,10 @@ def main() -> None:
         print(f"{variant} AW vs behaviour within seeds ({correlations[variant]['cells']} cells, overall left out): "
               + ", ".join(f"{name} r = {r:+.2f}" for name, r in correlations[variant].items()
                           if name != "cells" and r is not None))
-    summary = {"noise_floor": floor, "verdicts": verdicts, "variant_noise": noise, "within_seed_r": correlations}
+        transfer[variant] = taught_learned_fits(found)
+        print(f"{variant} {format_fits(transfer[variant])}")
+    summary = {"noise_floor": floor, "verdicts": verdicts, "variant_noise": noise, "within_seed_r": correlations,
+               "taught_learned": transfer}
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))

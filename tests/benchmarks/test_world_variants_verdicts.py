@@ -10,6 +10,7 @@ from world_variants_verdicts import (  # noqa: E402
     judge,
     load_variant,
     taught_and_learned,
+    taught_learned_fits,
     variant_noise,
     within_seed_correlations,
 )
@@ -86,3 +87,22 @@ def test_within_seed_correlations_remove_each_seeds_mean_and_leave_out_overall(t
     r = within_seed_correlations(cells)
     assert r["cells"] == 4 and abs(r["fabricated"] + 1) < 1e-9
     assert r["filler"] is None  # filler is 0.2 in every cell: no correlation to give
+
+
+def test_taught_learned_fits_are_within_seeds_and_skip_cells_without_pairs(tmp_path):
+    # Within each seed the policy writes 2 words more per word its pairs taught; seed 1's policies are all
+    # 10 words longer, which only the seed centring keeps out of the slope. The SFT cell trained on no pairs.
+    cells = {}
+    for strategy, seed, taught_words in (("ours", 0, -2.0), ("rand", 0, 0.0), ("all", 0, 1.0),
+                                         ("ours", 1, -2.0), ("rand", 1, 0.0), ("all", 1, 1.0), ("sft", 0, None)):
+        cells |= _write_cells(tmp_path / f"{strategy}{seed}", "decoupled", {(strategy, seed): 1.0})
+        result = cells[(strategy, seed)]
+        if taught_words is None:
+            del result["taught"]
+        else:
+            result["taught"]["all"] |= {"words_delta": taught_words, "correct_delta": 0.1}
+        result["behaviour"]["policy"]["length_words"] = 30.0 + 2 * (taught_words or 0) + 10 * seed
+    fits = taught_learned_fits(cells)
+    assert fits["cells"] == 6
+    assert abs(fits["length_words"]["slope"] - 2.0) < 1e-9 and abs(fits["length_words"]["r"] - 1.0) < 1e-9
+    assert fits["filler"] is None and fits["correct"] is None  # taught the same everywhere: nothing to fit
