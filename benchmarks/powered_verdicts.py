@@ -9,7 +9,8 @@ the paired AW difference over the planned seeds that finished (``pdbench.leaderb
 the minimum detectable difference of those seeds and whether it meets the design's 0.05), the verdict by the
 pre-registered rule, the same comparison on AW against the shared SFT reference (the world's WR / 50:
 secondary, not judged) and the behavioural signature (filler sentences per answer and answer length, from each
-result's ``behaviour``; reported, not judged). The rule:
+result's ``behaviour``; reported, not judged); per world, the arithmetic each seed's cells trained in (reported,
+not judged: ``auto`` precision is bf16 or fp32 by machine, and a seed's cells must share it). The rule:
 
 * a directional prediction (> or <) **holds** when the difference has the predicted sign and p < 0.05 (paired
   t, two-sided), is **reversed** when it has the other sign and p < 0.05, and is **not shown** otherwise; a not
@@ -52,12 +53,27 @@ def load(root: Path, world: str) -> pd.DataFrame:
     """The world's finished cells (``folder_cells``) with AW against SFT (WR / 50) and the behaviour rates."""
     folder = next((f for f in (root / f"powered-{world}", root / world) if f.is_dir()), None)
     cells = folder_cells([folder]) if folder else pd.DataFrame(columns=["strategy", "seed", "aw", "wr", "folder"])
-    behaviour = [(json.loads((Path(f) / "result.json").read_text()).get("behaviour") or {}).get("policy", {})
-                 for f in cells["folder"]]
-    cells = cells.assign(aw_sft=cells["wr"] / 50)
+    results = [json.loads((Path(f) / "result.json").read_text()) for f in cells["folder"]]
+    behaviour = [(result.get("behaviour") or {}).get("policy", {}) for result in results]
+    cells = cells.assign(aw_sft=cells["wr"] / 50, precision=[precision_of(result) for result in results])
     for name in SIGNATURE:
         cells[name] = [b.get(name) for b in behaviour]
     return cells
+
+
+def precision_of(result: dict) -> str:
+    """The arithmetic the cell's models trained in (``train.precision: auto`` resolves per machine: bf16 where the
+    CPU multiplies bf16 natively, else fp32); the SFT cell trains nothing, so its seed's baseline says."""
+    costs = result.get("costs") or {}
+    return next((costs[stage]["precision"] for stage in ("training", "baseline")
+                 if isinstance(costs.get(stage), dict) and costs[stage].get("precision")), "unknown")
+
+
+def seed_arithmetic(cells: pd.DataFrame) -> str:
+    """Per seed, the arithmetic its cells trained in: a seed's cells are compared with each other, so a seed
+    whose cells trained in different arithmetic is flagged (its comparisons mix two numerics)."""
+    per_seed = cells.groupby("seed")["precision"].agg(lambda names: "/".join(sorted(set(names))))
+    return ", ".join(f"s{seed} {name}" + (" (MIXED)" if "/" in name else "") for seed, name in per_seed.items())
 
 
 def rule(sign: int, test, test90) -> str:
@@ -121,7 +137,8 @@ def main() -> None:
     args = parser.parse_args()
     cells = {world: load(args.root, world) for world in PLANNED_SEEDS}
     for world, found in cells.items():
-        print(f"{world}: {len(found)} finished cells, seeds {sorted(set(found['seed']))}")
+        print(f"{world}: {len(found)} finished cells, seeds {sorted(set(found['seed']))}; trained in "
+              f"{seed_arithmetic(found) if len(found) else '-'}")
     verdicts = [judge(prediction, cells[prediction[1]]) for prediction in PREDICTIONS]
     print("\n".join(format_verdict(v) for v in verdicts))
     if args.json:
