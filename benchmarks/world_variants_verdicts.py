@@ -152,9 +152,14 @@ def within_seed_correlations(cells: dict) -> dict:
                          for (strategy, seed), result in cells.items() if strategy != "overall"])
     if len(rows) < 3:
         return {"cells": len(rows)}
-    centred = rows.groupby("seed").transform(lambda column: column - column.mean())
+    centred = _centred_within_seeds(rows)
     return {"cells": len(rows), **{name: (float(centred["aw"].corr(centred[name])) if centred[name].std() > 0 else None)
                                    for name in CORRELATED}}
+
+
+def _centred_within_seeds(rows: pd.DataFrame) -> pd.DataFrame:
+    """Every column but ``seed`` less its seed's mean (a seed's baseline moves all of its cells together)."""
+    return rows.groupby("seed").transform(lambda column: column - column.mean())
 
 
 def taught_learned_fits(cells: dict) -> dict:
@@ -168,7 +173,7 @@ def taught_learned_fits(cells: dict) -> dict:
                          if (taught := (result.get("taught") or {}).get("all"))])
     if len(rows) < 3:
         return {"cells": len(rows)}
-    centred = rows.groupby("seed").transform(lambda column: column - column.mean())
+    centred = _centred_within_seeds(rows)
     fits = {}
     for x, y in TRANSFER:
         if centred[x].std() > 0 and centred[y].std() > 0:
