@@ -32,6 +32,7 @@ import pandas as pd
 
 from pdbench.leaderboard.folders import folder_cells
 from pdbench.leaderboard.power import paired_difference, seeds_needed
+from pdbench.results import RunResult
 
 MARGIN = 0.05
 """The difference the design is powered for, and the equivalence margin."""
@@ -52,21 +53,14 @@ SIGNATURE = ("filler", "length_words")
 def load(root: Path, world: str) -> pd.DataFrame:
     """The world's finished cells (``folder_cells``) with AW against SFT (WR / 50) and the behaviour rates."""
     folder = next((f for f in (root / f"powered-{world}", root / world) if f.is_dir()), None)
-    cells = folder_cells([folder]) if folder else pd.DataFrame(columns=["strategy", "seed", "aw", "wr", "folder"])
-    results = [json.loads((Path(f) / "result.json").read_text()) for f in cells["folder"]]
-    behaviour = [(result.get("behaviour") or {}).get("policy", {}) for result in results]
-    cells = cells.assign(aw_sft=cells["wr"] / 50, precision=[precision_of(result) for result in results])
+    empty = pd.DataFrame(columns=["strategy", "seed", "aw", "wr", "precision", "folder"])
+    cells = folder_cells([folder]) if folder else empty
+    behaviour = [(RunResult.read(Path(f) / "result.json").behaviour or {}).get("policy", {}) for f in cells["folder"]]
+    # precision: the arithmetic the cell's policy trained in (RunResult.precision; auto resolves per machine)
+    cells = cells.assign(aw_sft=cells["wr"] / 50, precision=cells["precision"].fillna("unknown"))
     for name in SIGNATURE:
         cells[name] = [b.get(name) for b in behaviour]
     return cells
-
-
-def precision_of(result: dict) -> str:
-    """The arithmetic the cell's models trained in (``train.precision: auto`` resolves per machine: bf16 where the
-    CPU multiplies bf16 natively, else fp32); the SFT cell trains nothing, so its seed's baseline says."""
-    costs = result.get("costs") or {}
-    return next((costs[stage]["precision"] for stage in ("training", "baseline")
-                 if isinstance(costs.get(stage), dict) and costs[stage].get("precision")), "unknown")
 
 
 def seed_arithmetic(cells: pd.DataFrame) -> str:

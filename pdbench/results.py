@@ -156,6 +156,13 @@ class RunResult:
         """The training stage's cost record (empty when nothing was trained)."""
         return self.costs.get("training") or {}
 
+    @property
+    def precision(self) -> str | None:
+        """The arithmetic the cell's policy trained in, ``bf16`` or ``fp32`` (``train.precision: auto`` resolves per
+        machine): DPO's, or for a cell that trains no DPO (SFT) its baseline's; None in results that predate it."""
+        records = (self.costs.get(stage) for stage in ("training", "baseline"))
+        return next((r["precision"] for r in records if isinstance(r, dict) and r.get("precision")), None)
+
     def to_dict(self) -> dict:
         """The JSON of result.json."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}

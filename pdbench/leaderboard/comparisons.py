@@ -6,6 +6,11 @@ ran at the same setup, conflict level and budget (a strategy that ignores the bu
 seeds both ran, this prints the mean difference with its 95 % CI and p-value, the minimum detectable
 difference for those seeds (``pdbench.leaderboard.power``), and how many seeds a target difference would need
 with this spread as the pilot. Written as ``comparisons.md`` / ``comparisons.csv`` beside Table 1.
+
+A seed pairs two cells fairly only if both trained in the same arithmetic: ``train.precision: auto`` resolves
+per machine (bf16 where the CPU or GPU multiplies it natively, else fp32), so on a mixed cluster a pair's
+difference can mix the strategy with the numerics. ``mixed`` counts such seeds and the Markdown says which pairs
+have any; pin ``train.precision`` (or run a seed's cells on one kind of machine) to avoid it.
 """
 
 from __future__ import annotations
@@ -21,23 +26,24 @@ from pdbench.leaderboard.power import ALPHA, POWER, paired_difference
 TARGET = 0.05
 """The difference whose seed count the table shows unless told otherwise (issue 27: 0.05 AW)."""
 COLUMNS = ["setup", "conflict", "budget", "a", "b", "seeds", "diff", "ci_low", "ci_high", "p", "sd", "mdd",
-           "seeds_for_target"]
+           "seeds_for_target", "mixed"]
 
 
 def comparisons(cells: pd.DataFrame, metric: str = "aw", compare: tuple[str, ...] = (), target: float = TARGET) -> pd.DataFrame:
     """One row per compared pair of strategies: ``a - b`` on ``metric`` paired by seed (``COLUMNS``).
 
     ``cells`` has one row per cell (setup, strategy, conflict, budget: NaN for strategies that ignore it, seed,
-    ``metric``), as ``table.select_cells`` keeps them. With ``compare``, only pairs that involve one of those
-    strategies, which is then ``a``; otherwise every pair, ``a`` the one with the higher mean so each row reads
-    "a beats b by ...". Pairs sharing fewer than two seeds have no spread and are left out.
+    ``metric``, optionally ``precision``), as ``table.select_cells`` keeps them. With ``compare``, only pairs that
+    involve one of those strategies, which is then ``a``; otherwise every pair, ``a`` the one with the higher mean
+    so each row reads "a beats b by ...". Pairs sharing fewer than two seeds have no spread and are left out.
     """
     if metric not in cells or cells.empty:
         return pd.DataFrame(columns=COLUMNS)
     cells = cells.assign(setup=cells["setup"] if "setup" in cells else "all runs")
     rows = []
     for (setup, conflict), level in cells.groupby(["setup", "conflict"]):
-        arms = {arm: frame.set_index("seed")[metric] for arm, frame in level.groupby(["strategy", "budget"], dropna=False)}
+        by_seed = {arm: frame.set_index("seed") for arm, frame in level.groupby(["strategy", "budget"], dropna=False)}
+        arms = {arm: frame[metric] for arm, frame in by_seed.items()}
         for (first, second) in itertools.combinations(sorted(arms, key=str), 2):
             pair = _ordered(first, second, arms, compare)
             if pair is None:
@@ -49,9 +55,10 @@ def comparisons(cells: pd.DataFrame, metric: str = "aw", compare: tuple[str, ...
             budget = a_budget if pd.notna(a_budget) else b_budget
             rows.append({"setup": setup, "conflict": conflict, "budget": budget, "a": a, "b": b, "seeds": test.n,
                          "diff": test.mean, "ci_low": test.ci_low, "ci_high": test.ci_high, "p": test.p, "sd": test.sd,
-                         "mdd": test.mdd, "seeds_for_target": test.seeds_for(target)})
+                         "mdd": test.mdd, "seeds_for_target": test.seeds_for(target),
+                         "mixed": _mixed_seeds(by_seed[pair[0]].get("precision"), by_seed[pair[1]].get("precision"))})
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return table.astype({"seeds_for_target": "Int64"}).sort_values(["setup", "conflict", "budget", "a", "b"],
+    return table.astype({"seeds_for_target": "Int64", "mixed": int}).sort_values(["setup", "conflict", "budget", "a", "b"],
                                                                    na_position="first").reset_index(drop=True)
 
 
@@ -66,6 +73,15 @@ def _ordered(first: tuple, second: tuple, arms: dict, compare: tuple[str, ...]) 
             return first, second
         return (second, first) if name_2 in compare else None
     return (first, second) if arms[first].mean() >= arms[second].mean() else (second, first)
+
+
+def _mixed_seeds(a: pd.Series | None, b: pd.Series | None) -> int:
+    """How many seeds pair two cells whose policies trained in different arithmetic (unknown on either side: not
+    counted)."""
+    if a is None or b is None:
+        return 0
+    both = pd.concat([a, b], axis=1, join="inner").dropna()
+    return int((both.iloc[:, 0] != both.iloc[:, 1]).sum())
 
 
 def comparisons_markdown(table: pd.DataFrame, metric: str = "AW", target: float = TARGET) -> str:
@@ -86,6 +102,13 @@ def comparisons_markdown(table: pd.DataFrame, metric: str = "AW", target: float 
             f"{row.diff:+.3f}", f"[{row.ci_low:+.3f}, {row.ci_high:+.3f}]", f"{row.p:.3f}", f"{row.mdd:.3f}",
             "–" if pd.isna(row.seeds_for_target) else str(row.seeds_for_target)]
         lines.append("| " + " | ".join(cells) + " |")
+    mixed = table[table["mixed"] > 0]
+    if len(mixed):
+        pairs = "; ".join(f"{row.a} vs {row.b} at {row.conflict:.0%}: {row.mixed} of {row.seeds}"
+                          for row in mixed.itertuples(index=False))
+        lines += ["", f"Mixed arithmetic: some seeds pair cells whose policies trained in different precision "
+                      f"(bf16 vs fp32, `train.precision: auto` on different machines), so those differences mix the "
+                      f"strategy with the numerics — {pairs}. Pin `train.precision` to compare them cleanly."]
     return "\n".join(lines) + "\n"
 
 

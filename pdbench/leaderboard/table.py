@@ -40,7 +40,8 @@ or guarded (a result that passed the invalid-verdict limit does not depend on it
 
 
 def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
-    """Tidy cell runs, one row per run: setup, strategy, conflict, budget, seed, run, start time, baseline, metrics.
+    """Tidy cell runs, one row per run: setup, strategy, conflict, budget, seed, run, start time, baseline, the
+    arithmetic the policy trained in (``precision``; None for runs logged before it was tagged), metrics.
 
     ``setup`` labels everything else that defines a cell (preset, dataset, judge, policy, baseline,
     hyperparameters ...): the params and tags that differ between the runs, ``"all runs"`` when none do.
@@ -55,6 +56,7 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
         "run": runs.get("tags.mlflow.runName", runs.get("run_id")),
         "start_time": runs.get("start_time"),
         "baseline": runs.get("params.baseline"),
+        "precision": runs.get("tags.train_precision"),
         "setup": _setup_labels(runs),
     })
     for column in runs.columns:

@@ -130,9 +130,8 @@ def result_events(result: RunResult) -> list[dict]:
         events.append({"kind": "metrics", "points": [[k, float(v), step] for step, reading in enumerate(samples)
                                                      for k, v in reading.items() if k != "t"]})
     tags = {"judge": result.pairwise.judge, "device": result.gpu_hours.device}
-    precision = result.training_record.get("precision")
-    if precision:  # the arithmetic DPO ran in (train.precision resolved; absent when nothing was trained)
-        tags["train_precision"] = precision
+    if result.precision:  # the arithmetic the policy trained in; the leaderboard flags pairs that mix two
+        tags["train_precision"] = result.precision
     events.append({"kind": "tags", "tags": tags})
     events.append({"kind": "artifacts", "paths": ARTIFACTS})
     events.append({"kind": "status", "status": "FINISHED"})

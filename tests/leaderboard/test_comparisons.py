@@ -57,3 +57,15 @@ def test_markdown_and_csv(tmp_path):
     assert {"a", "b", "diff", "ci_low", "ci_high", "p", "mdd", "seeds_for_target"} <= set(csv.columns)
     two_setups = pd.concat([_cells(), _cells().assign(setup="dataset=world:decoupled")])
     assert "| setup |" in comparisons_markdown(comparisons(two_setups))
+
+
+def test_seeds_pairing_cells_of_different_arithmetic_are_counted_and_named():
+    cells = _cells().assign(precision="bf16")
+    cells.loc[(cells["strategy"] == "rand") & (cells["seed"] == 2), "precision"] = "fp32"  # seed 2's rand elsewhere
+    cells.loc[(cells["strategy"] == "all") & (cells["seed"] == 0), "precision"] = None  # unknown: not counted
+    table = comparisons(cells).set_index(["a", "b"])["mixed"]
+    assert table.to_dict() == {("all", "rand"): 1, ("ours", "all"): 0, ("ours", "rand"): 1}
+    text = comparisons_markdown(comparisons(cells))
+    assert "Mixed arithmetic" in text and "ours vs rand at 30%: 1 of 3" in text and "ours vs all" not in text
+    assert "Mixed arithmetic" not in comparisons_markdown(comparisons(_cells()))  # no precision column: no claim
+    assert (comparisons(_cells())["mixed"] == 0).all()

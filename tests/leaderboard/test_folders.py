@@ -6,22 +6,26 @@ from pdbench.leaderboard.folders import folder_cells
 from tests.fakes import fake_result_of
 
 
-def _cell(folder, strategy, seed, aw, dataset="world"):
+def _cell(folder, strategy, seed, aw, dataset="world", costs=None):
     folder.mkdir(parents=True)
     result = fake_result_of(strategy, seed, aw, dataset, answer_chars=(10.0, 30.0),
                             alpaca_eval={"win_rate": 51.0, "length_controlled_winrate": 50.5})
+    if costs is not None:
+        result["costs"] = costs
     (folder / "result.json").write_text(json.dumps(result))
 
 
 def test_a_sweep_folder_and_a_cell_folder_and_unfinished_cells(tmp_path):
-    _cell(tmp_path / "sweep" / "ours-s0", "ours", 0, 1.1)
-    _cell(tmp_path / "sweep" / "rand-s0", "rand", 0, 0.9)
+    _cell(tmp_path / "sweep" / "ours-s0", "ours", 0, 1.1, costs={"training": {"precision": "bf16"}})
+    _cell(tmp_path / "sweep" / "rand-s0", "rand", 0, 0.9, costs={"training": None, "baseline": {"precision": "fp32"}})
     (tmp_path / "sweep" / "rand-s1").mkdir()  # unfinished: no result.json
     _cell(tmp_path / "alone", "ours", 1, 1.0)
     cells = folder_cells([tmp_path / "sweep", tmp_path / "alone"])
     assert list(cells["strategy"]) == ["ours", "rand", "ours"] and list(cells["seed"]) == [0, 0, 1]
     assert set(cells["setup"]) == {"all runs"} and cells["answer_chars"].iloc[0] == 20.0
     assert cells["lc"].iloc[0] == 50.5 and cells["folder"].iloc[2] == tmp_path / "alone"
+    # the arithmetic the policy trained in: DPO's, else (nothing trained) the baseline's, else unknown
+    assert list(cells["precision"].fillna("unknown")) == ["bf16", "fp32", "unknown"]
 
 
 def test_cells_of_several_datasets_are_several_setups(tmp_path):

@@ -34,6 +34,7 @@ def _runs(rows: list[dict]) -> pd.DataFrame:
         "tags.seed": str(row.get("seed", 0)), "tags.judge": row.get("judge", "rubric:world-v1"),
         "params.preset": "tiny", "params.policy": row.get("policy", "smollm2-135m-instruct"), "params.baseline": "overall",
         "params.strategy": row["strategy"], "params.seed": str(row.get("seed", 0)),
+        "tags.train_precision": row.get("precision", "fp32"),
         "metrics.aw": row["aw"], "metrics.win_score.zeta": row["aw"], "metrics.win_score.alpha": row["aw"],
     } for i, row in enumerate(rows)])
     return frame
@@ -127,3 +128,14 @@ def test_the_leaderboard_writes_the_comparisons_beside_table_1(tmp_path):
     files = write_leaderboard(_frame(), tmp_path, budget=0.3, compare=("ours",))
     assert {tmp_path / "comparisons.md", tmp_path / "comparisons.csv"} <= set(files)
     assert "| 10% | 0.3 | ours | rand | 2 |" in (tmp_path / "comparisons.md").read_text()
+
+
+def test_a_pair_trained_in_different_arithmetic_stays_one_setup_and_is_flagged(tmp_path):
+    from pdbench.leaderboard.table import runs_frame
+
+    rows = [{"strategy": "ours", "aw": 1.2 + s / 10, "seed": s, "precision": "bf16"} for s in (0, 1)]
+    rows += [{"strategy": "rand", "aw": 1.0, "seed": 0, "precision": "bf16"}, {"strategy": "rand", "aw": 1.1, "seed": 1}]
+    frame = runs_frame(_runs(rows))
+    assert list(frame["precision"]) == ["bf16", "bf16", "bf16", "fp32"] and set(frame["setup"]) == {"all runs"}
+    write_leaderboard(frame, tmp_path)
+    assert "ours vs rand at 30%: 1 of 2" in (tmp_path / "comparisons.md").read_text()
