@@ -158,8 +158,9 @@ class RunResult:
 
     @property
     def precision(self) -> str | None:
-        """The arithmetic the cell's policy trained in, ``bf16`` or ``fp32`` (``train.precision: auto`` resolves per
-        machine): DPO's, or for a cell that trains no DPO (SFT) its baseline's; None in results that predate it."""
+        """The arithmetic the cell's models trained in, ``bf16`` or ``fp32`` (``train.precision: auto`` resolves per
+        machine): its policy's DPO, or for a cell that trains no DPO (``sft``) that of the baseline it is scored
+        against; None in results that predate the record."""
         records = (self.costs.get(stage) for stage in ("training", "baseline"))
         return next((r["precision"] for r in records if isinstance(r, dict) and r.get("precision")), None)
 

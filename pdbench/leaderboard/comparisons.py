@@ -58,8 +58,8 @@ def comparisons(cells: pd.DataFrame, metric: str = "aw", compare: tuple[str, ...
                          "mdd": test.mdd, "seeds_for_target": test.seeds_for(target),
                          "mixed": _mixed_seeds(by_seed[pair[0]].get("precision"), by_seed[pair[1]].get("precision"))})
     table = pd.DataFrame(rows, columns=COLUMNS)
-    return table.astype({"seeds_for_target": "Int64", "mixed": int}).sort_values(["setup", "conflict", "budget", "a", "b"],
-                                                                   na_position="first").reset_index(drop=True)
+    table = table.astype({"seeds_for_target": "Int64", "mixed": int})
+    return table.sort_values(["setup", "conflict", "budget", "a", "b"], na_position="first").reset_index(drop=True)
 
 
 def _ordered(first: tuple, second: tuple, arms: dict, compare: tuple[str, ...]) -> tuple | None:

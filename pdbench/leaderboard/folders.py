@@ -17,8 +17,9 @@ from pdbench.results import RunResult
 def folder_cells(folders) -> pd.DataFrame:
     """One row per finished cell in ``folders`` (each a folder of cell folders, or a cell folder itself):
     setup, strategy, conflict, budget, seed, aw, wr, lc, answer_chars (the policy's mean answer length in
-    characters over the sets), precision (the arithmetic the policy trained in) and the cell's folder. ``setup`` is the dataset when the cells come from several
-    (world variants), else ``"all runs"``. Cells are in folder order, each folder's sorted by name."""
+    characters over the sets), precision (``RunResult.precision``) and the cell's folder. ``setup`` is the
+    dataset when the cells come from several (world variants), else ``"all runs"``. Cells are in folder order,
+    each folder's sorted by name."""
     rows = []
     for folder in map(Path, folders):
         files = [folder / "result.json"] if (folder / "result.json").exists() else sorted(folder.glob("*/result.json"))

@@ -130,7 +130,7 @@ def result_events(result: RunResult) -> list[dict]:
         events.append({"kind": "metrics", "points": [[k, float(v), step] for step, reading in enumerate(samples)
                                                      for k, v in reading.items() if k != "t"]})
     tags = {"judge": result.pairwise.judge, "device": result.gpu_hours.device}
-    if result.precision:  # the arithmetic the policy trained in; the leaderboard flags pairs that mix two
+    if result.precision:  # the arithmetic the cell trained in (RunResult.precision); comparisons flag mixed pairs
         tags["train_precision"] = result.precision
     events.append({"kind": "tags", "tags": tags})
     events.append({"kind": "artifacts", "paths": ARTIFACTS})
