@@ -32,7 +32,6 @@ import pandas as pd
 
 from pdbench.leaderboard.folders import folder_cells
 from pdbench.leaderboard.power import paired_difference, seeds_needed
-from pdbench.results import RunResult
 
 MARGIN = 0.05
 """The difference the design is powered for, and the equivalence margin."""
@@ -55,11 +54,10 @@ def load(root: Path, world: str) -> pd.DataFrame:
     folder = next((f for f in (root / f"powered-{world}", root / world) if f.is_dir()), None)
     empty = pd.DataFrame(columns=["strategy", "seed", "aw", "wr", "precision", "folder"])
     cells = folder_cells([folder]) if folder else empty
-    behaviour = [(RunResult.read(Path(f) / "result.json").behaviour or {}).get("policy", {}) for f in cells["folder"]]
     # precision: the arithmetic the cell's policy trained in (RunResult.precision; auto resolves per machine)
     cells = cells.assign(aw_sft=cells["wr"] / 50, precision=cells["precision"].fillna("unknown"))
     for name in SIGNATURE:
-        cells[name] = [b.get(name) for b in behaviour]
+        cells[name] = cells.get(f"behaviour.{name}")
     return cells
 
 

@@ -164,6 +164,16 @@ class RunResult:
         records = (self.costs.get(stage) for stage in ("training", "baseline"))
         return next((r["precision"] for r in records if isinstance(r, dict) and r.get("precision")), None)
 
+    @property
+    def behaviour_metrics(self) -> dict[str, float]:
+        """``behaviour``, flat: ``behaviour.<property>`` (the policy's profile by the world's gold rubric) and
+        ``behaviour_vs_sft.<property>`` (its change against SFT), as MLflow and ``folder_cells`` name them; empty
+        off the world."""
+        behaviour = self.behaviour or {}
+        return {f"{prefix}.{name}": value
+                for who, prefix in (("policy", "behaviour"), ("policy_vs_sft", "behaviour_vs_sft"))
+                for name, value in behaviour.get(who, {}).items()}
+
     def to_dict(self) -> dict:
         """The JSON of result.json."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -100,9 +100,7 @@ def run_metrics(result: RunResult) -> dict[str, float]:
     for part in ("sft", "selection", "training", "evaluation", "total"):
         metrics[f"gpu_hours.{part}"] = getattr(result.gpu_hours, part)  # sft: None in results before it counted
     metrics["selected_conflict_rate"] = result.plan.selected_conflict_rate
-    behaviour = result.behaviour or {}
-    for who, prefix in (("policy", "behaviour"), ("policy_vs_sft", "behaviour_vs_sft")):
-        metrics.update({f"{prefix}.{name}": value for name, value in behaviour.get(who, {}).items()})
+    metrics.update(result.behaviour_metrics)
     taught = (result.taught or {}).get("all") or {}
     metrics.update({f"taught.{name}": value for name, value in taught.items() if name != "pairs"})
     return metrics

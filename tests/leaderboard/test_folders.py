@@ -33,3 +33,16 @@ def test_cells_of_several_datasets_are_several_setups(tmp_path):
     _cell(tmp_path / "b" / "ours-s0", "ours", 0, 1.2, dataset="world:decoupled")
     assert list(folder_cells([tmp_path / "a", tmp_path / "b"])["setup"]) == ["world", "world:decoupled"]
     assert folder_cells([tmp_path / "none"]).empty
+
+
+def test_behaviour_columns_are_named_as_in_mlflow_and_empty_where_a_cell_has_none(tmp_path):
+    _cell(tmp_path / "ours-s0", "ours", 0, 1.1)
+    _cell(tmp_path / "rand-s0", "rand", 0, 0.9)
+    file = tmp_path / "ours-s0" / "result.json"
+    result = json.loads(file.read_text())
+    result["behaviour"] = {"policy": {"filler": 0.25, "length_words": 40.0}, "policy_vs_sft": {"filler": -0.5}}
+    file.write_text(json.dumps(result))
+    cells = folder_cells([tmp_path])
+    assert list(cells.columns[-3:]) == ["behaviour.filler", "behaviour.length_words", "behaviour_vs_sft.filler"]
+    assert cells["behaviour.filler"].iloc[0] == 0.25 and cells["behaviour_vs_sft.filler"].iloc[0] == -0.5
+    assert cells["behaviour.filler"].isna().iloc[1]  # a cell off the world (or before behaviour was kept)
