@@ -14,6 +14,9 @@ import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
+BEHAVIOUR, BEHAVIOUR_VS_SFT = "behaviour.", "behaviour_vs_sft."
+"""The metric-key prefixes of a cell's behaviour profile and of its change against SFT (``behaviour_metrics``)."""
+
 
 class ResultFileError(ValueError):
     """A result.json that is not a finished run's result: names the file and the field."""
@@ -170,8 +173,8 @@ class RunResult:
         ``behaviour_vs_sft.<property>`` (its change against SFT), as MLflow and ``folder_cells`` name them; empty
         off the world."""
         behaviour = self.behaviour or {}
-        return {f"{prefix}.{name}": value
-                for who, prefix in (("policy", "behaviour"), ("policy_vs_sft", "behaviour_vs_sft"))
+        return {f"{prefix}{name}": value
+                for who, prefix in (("policy", BEHAVIOUR), ("policy_vs_sft", BEHAVIOUR_VS_SFT))
                 for name, value in behaviour.get(who, {}).items()}
 
     def to_dict(self) -> dict:

@@ -15,8 +15,9 @@ import pandas as pd
 from pdbench.infra.fileio import write_text, write_with
 from pdbench.infra.plotting import pyplot
 from pdbench.leaderboard import mean_std_text
+from pdbench.results import BEHAVIOUR as PREFIX
+from pdbench.results import BEHAVIOUR_VS_SFT as CHANGE
 
-PREFIX, CHANGE = "behaviour.", "behaviour_vs_sft."
 CELL = ["setup", "strategy", "budget", "conflict"]
 
 

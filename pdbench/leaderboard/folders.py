@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdbench.results import RunResult
+from pdbench.results import BEHAVIOUR, BEHAVIOUR_VS_SFT, RunResult
 
 
 def folder_cells(folders) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def folder_cells(folders) -> pd.DataFrame:
         files = [folder / "result.json"] if (folder / "result.json").exists() else sorted(folder.glob("*/result.json"))
         rows += [_row(RunResult.read(file), file.parent) for file in files]
     columns = ["setup", "strategy", "conflict", "budget", "seed", "aw", "wr", "lc", "answer_chars", "precision", "folder"]
-    behaviour = list(dict.fromkeys(name for row in rows for name in row if name.startswith("behaviour")))
+    behaviour = list(dict.fromkeys(name for row in rows for name in row if name.startswith((BEHAVIOUR, BEHAVIOUR_VS_SFT))))
     cells = pd.DataFrame(rows, columns=columns + ["dataset"] + behaviour)
     cells["setup"] = cells["dataset"] if cells["dataset"].nunique() > 1 else "all runs"
     return cells[columns + behaviour]

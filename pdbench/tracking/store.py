@@ -28,6 +28,7 @@ import mlflow
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException
 
+from pdbench.results import BEHAVIOUR, BEHAVIOUR_VS_SFT
 from pdbench.tracking.journal import Journal
 from pdbench.tracking.record import flatten, git_sha
 
@@ -45,8 +46,8 @@ METRIC_NAMES = {
     "selected_conflict_rate": "selection/conflict_rate_of_selected_pairs",
 }
 """pdbench's metric key -> its name in MLflow."""
-METRIC_PREFIXES = {"win_score.": "win_score/", "gpu_hours.": "device_hours/", "behaviour.": "behaviour/",
-                   "behaviour_vs_sft.": "behaviour_vs_sft/", "taught.": "taught/"}
+METRIC_PREFIXES = {"win_score.": "win_score/", "gpu_hours.": "device_hours/", BEHAVIOUR: "behaviour/",
+                   BEHAVIOUR_VS_SFT: "behaviour_vs_sft/", "taught.": "taught/"}
 """Key prefixes renamed the same way (per test set, per stage)."""
 BATCH = 1000
 """MLflow's limit of metrics per logged batch (params: 100)."""
