@@ -32,6 +32,7 @@ import pandas as pd
 
 from pdbench.leaderboard.folders import folder_cells
 from pdbench.leaderboard.power import paired_difference, seeds_needed
+from pdbench.results import BEHAVIOUR
 
 MARGIN = 0.05
 """The difference the design is powered for, and the equivalence margin."""
@@ -57,7 +58,7 @@ def load(root: Path, world: str) -> pd.DataFrame:
     # precision: the arithmetic the cell's policy trained in (RunResult.precision; auto resolves per machine)
     cells = cells.assign(aw_sft=cells["wr"] / 50, precision=cells["precision"].fillna("unknown"))
     for name in SIGNATURE:
-        cells[name] = cells.get(f"behaviour.{name}")
+        cells[name] = cells.get(f"{BEHAVIOUR}{name}")
     return cells
 
 
